@@ -1,0 +1,6 @@
+import { UsageError, type Command } from './command.js';
+
+// Placeholder until the owner of `firedrill sync` replaces this module (same export).
+export const command: Command = async () => {
+  throw new UsageError('firedrill sync: not built yet');
+};
