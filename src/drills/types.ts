@@ -136,3 +136,35 @@ export type RunEvent =
   | { type: 'drill-finished'; result: DrillResult }
   | { type: 'settling'; drill: DrillName; message: string }
   | { type: 'run-finished'; report: RunReport };
+
+/** What the runner hands a drill. The drill measures its own effect; it never assumes it. */
+export interface DrillContext {
+  /** Aborted on Ctrl-C, SIGTERM, SIGHUP or q: stop at once, clean up, and return. */
+  signal: AbortSignal;
+  /** How long to hold the load (from --duration, the config, or the drill's default). */
+  durationMs: number;
+  /** A line for the console and the report ("allocated 3 of 10 chunks"). */
+  progress(message: string): void;
+  /** For transitions only the drill can see (service_stopped, service_started). */
+  reportEvent(event: MonitorEvent): void;
+}
+
+export interface DrillOutcome {
+  success: boolean;
+  measured: Measured;
+  summary: string;
+  error?: string;
+}
+
+export interface Drill {
+  name: DrillName;
+  title: string;
+  /** One line for the picker. */
+  description: string;
+  defaultDurationSeconds: number;
+  /** Why this drill needs confirmation with this config (the console asks; headless needs --yes), or null. */
+  riskWarning(): string | null;
+  /** Refuses before doing anything when it cannot run safely (disk already full...): a clear sentence, or null. */
+  preflight(): Promise<string | null>;
+  run(context: DrillContext): Promise<DrillOutcome>;
+}
