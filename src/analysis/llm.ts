@@ -1,0 +1,630 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request, type Dispatcher } from 'undici';
+import { z } from 'zod';
+import type {
+  AnalysisEvent,
+  AnalysisInput,
+  Analyzer,
+  Evidence,
+  Hypothesis,
+  RecommendedAction,
+  Scenario,
+} from '../incidents/types.js';
+import { confidenceFor } from './confidence.js';
+import { IncrementalJsonParser, JsonSyntaxError, findJsonStart, type JsonPath } from './json-stream.js';
+import { buildMessages } from './prompt.js';
+import { SseReader } from './sse.js';
+
+/**
+ * The LLM analyzer: any OpenAI-compatible chat-completions endpoint (Ollama, vLLM, llama.cpp
+ * server, OpenAI), streamed (server-sent events) and parsed as it arrives, so that the first
+ * hypothesis shows while the model is still writing the others.
+ *
+ * Every failure becomes one `notice` the user can act on (and never contains the API key); the
+ * caller learns from `run`'s result whether anything usable came back (select.ts falls back to
+ * the built-in analyzer when not).
+ */
+
+export interface LlmAnalyzerOptions {
+  /** Base URL, e.g. http://127.0.0.1:11434/v1; the request goes to {url}/chat/completions. */
+  url: string;
+  model: string;
+  apiKey?: string;
+  /** How long to wait for the response headers, and then at most between two chunks. */
+  timeoutMs: number;
+  /** Retries after a 429 (default 3). */
+  maxRetries?: number;
+  /** First wait after a 429 without Retry-After (default 1000 ms); doubles on each retry. */
+  retryDelayMs?: number;
+  /** The longest Retry-After honoured (default 30 s); a server asking for more is not retried. */
+  maxRetryAfterMs?: number;
+  /** An undici dispatcher (default: undici's global one). */
+  dispatcher?: Dispatcher;
+}
+
+export interface LlmRunResult {
+  /** In the order the model gave them. */
+  hypotheses: Hypothesis[];
+  actions: RecommendedAction[];
+  /** Why no usable answer came back (a short phrase); undefined when at least one hypothesis did. */
+  failure?: string;
+}
+
+const DEFAULT_MAX_RETRIES = 3;
+const DEFAULT_RETRY_DELAY_MS = 1000;
+const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
+/** A model that rambles past this is cut off: no useful answer is this long. */
+const MAX_ANSWER_CHARS = 200_000;
+const ERROR_EXCERPT_CHARS = 200;
+
+export class LlmAnalyzer implements Analyzer {
+  readonly source: string;
+  private readonly endpoint: string;
+  /** The URL as shown to the user: no credentials, no query string. */
+  private readonly shownUrl: string;
+
+  constructor(private readonly options: LlmAnalyzerOptions) {
+    const base = new URL(options.url);
+    this.source = `${options.model} via ${base.host}`;
+    this.shownUrl = `${base.protocol}//${base.host}${base.pathname.replace(/\/+$/, '')}`;
+    this.endpoint = `${options.url.replace(/\/+$/, '')}/chat/completions`;
+  }
+
+  async *analyze(input: AnalysisInput, signal: AbortSignal): AsyncGenerator<AnalysisEvent> {
+    yield { type: 'source', source: this.source };
+    const result = yield* this.run(input, signal);
+    if (signal.aborted) return;
+    yield {
+      type: 'analysis-finished',
+      source: this.source,
+      hypotheses: byConfidence(result.hypotheses),
+      actions: result.actions,
+    };
+  }
+
+  /**
+   * The analysis without its `source` and `analysis-finished` events, so that a caller can decide
+   * what to do when it failed. Stops quietly when `signal` aborts.
+   */
+  async *run(input: AnalysisInput, signal: AbortSignal): AsyncGenerator<AnalysisEvent, LlmRunResult> {
+    const answer = new AnswerReader(input.scenario);
+    const outcome = yield* this.stream(input, signal, answer);
+    if (signal.aborted) return answer.result('cancelled');
+    for (const event of answer.takeEvents()) yield event;
+
+    let failure = outcome.failure;
+    if (failure === undefined) {
+      const incomplete = answer.incompleteReason(outcome.cutShort);
+      if (incomplete) {
+        failure = incomplete.failure;
+        yield this.notice('warn', incomplete.message);
+      }
+    } else if (answer.hypotheses.length > 0) {
+      yield this.notice('warn', `keeping the ${plural(answer.hypotheses.length, 'complete hypothesis', 'complete hypotheses')} that arrived`);
+    }
+    if (failure === undefined && answer.hypotheses.length === 0) {
+      failure = 'no valid hypothesis in the answer';
+      yield this.notice('warn', `LLM at ${this.shownUrl} gave no valid hypothesis`);
+    }
+    return answer.result(answer.hypotheses.length > 0 ? undefined : failure);
+  }
+
+  /** Sends the request (retrying 429s) and feeds the answer to `answer` as it streams in. */
+  private async *stream(
+    input: AnalysisInput,
+    signal: AbortSignal,
+    answer: AnswerReader,
+  ): AsyncGenerator<AnalysisEvent, { failure?: string; cutShort?: string }> {
+    const maxRetries = this.options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    let askForJsonMode = true;
+    let retries = 0;
+    for (;;) {
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(this.endpoint, {
+          method: 'POST',
+          headers: this.headers(),
+          body: JSON.stringify(this.requestBody(input, askForJsonMode)),
+          signal,
+          dispatcher: this.options.dispatcher,
+          headersTimeout: this.options.timeoutMs,
+          bodyTimeout: this.options.timeoutMs,
+          // One request per analysis: an idle keep-alive socket would only hold the process open.
+          reset: true,
+        });
+      } catch (error) {
+        if (signal.aborted) return {};
+        yield this.notice('error', `LLM at ${this.shownUrl} ${this.describeRequestError(error)}`);
+        return { failure: shortReason(error) };
+      }
+
+      const { statusCode, headers, body } = response;
+      if (statusCode === 429) {
+        const wait = retryAfterMs(headers);
+        await body.dump().catch(() => undefined);
+        const maxWait = this.options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+        if (wait !== undefined && wait > maxWait) {
+          yield this.notice('error', `LLM at ${this.shownUrl} is rate limiting (429) and asks to wait ${seconds(wait)}; not waiting that long`);
+          return { failure: 'rate limited' };
+        }
+        if (retries >= maxRetries) {
+          yield this.notice('error', `LLM at ${this.shownUrl} is still rate limiting (429) after ${plural(retries, 'retry', 'retries')}`);
+          return { failure: 'rate limited' };
+        }
+        retries++;
+        const delay = Math.min(wait ?? (this.options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS) * 2 ** (retries - 1), maxWait);
+        yield this.notice('warn', `LLM at ${this.shownUrl} is rate limiting (429): retry ${retries} of ${maxRetries} in ${seconds(delay)}`);
+        try {
+          await sleep(delay, undefined, { signal });
+        } catch {
+          return {};
+        }
+        continue;
+      }
+      if (statusCode < 200 || statusCode >= 300) {
+        const excerpt = await readExcerpt(body);
+        // Servers that do not know response_format say so with a 400: ask again without it.
+        if (askForJsonMode && (statusCode === 400 || statusCode === 422) && /response_format|json_object/i.test(excerpt)) {
+          askForJsonMode = false;
+          continue;
+        }
+        const hint = statusCode === 401 || statusCode === 403 ? ' (check the API key: FIREDRILL_LLM_API_KEY or llm.api_key)' : '';
+        yield this.notice('error', `LLM at ${this.shownUrl} answered HTTP ${statusCode}${hint}${excerpt ? `: ${excerpt}` : ''}`);
+        return { failure: `HTTP ${statusCode}` };
+      }
+
+      const contentType = String(headers['content-type'] ?? '');
+      if (contentType.includes('application/json')) return yield* this.readWholeAnswer(body, answer);
+      return yield* this.readEventStream(body, signal, answer);
+    }
+  }
+
+  /** A server that ignored `stream: true` and sent the whole completion at once. */
+  private async *readWholeAnswer(
+    body: Dispatcher.ResponseData['body'],
+    answer: AnswerReader,
+  ): AsyncGenerator<AnalysisEvent, { failure?: string; cutShort?: string }> {
+    let content: unknown;
+    try {
+      const completion = (await body.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
+      content = completion.choices?.[0]?.message?.content;
+    } catch (error) {
+      yield this.notice('error', `LLM at ${this.shownUrl} ${this.describeStreamError(error)}`);
+      return { failure: 'answer did not parse' };
+    }
+    if (typeof content !== 'string') {
+      yield this.notice('error', `LLM at ${this.shownUrl} sent a completion without a message`);
+      return { failure: 'answer did not parse' };
+    }
+    answer.feed(content);
+    return {};
+  }
+
+  private async *readEventStream(
+    body: Dispatcher.ResponseData['body'],
+    signal: AbortSignal,
+    answer: AnswerReader,
+  ): AsyncGenerator<AnalysisEvent, { failure?: string; cutShort?: string }> {
+    const sse = new SseReader();
+    let sawDone = false;
+    let finishReason: string | undefined;
+    let malformedEvents = 0;
+    const handle = (data: string): { stop?: boolean; error?: string } => {
+      if (data.trim() === '[DONE]') return { stop: true };
+      let chunk: ChatCompletionChunk;
+      try {
+        chunk = JSON.parse(data) as ChatCompletionChunk;
+      } catch {
+        malformedEvents++;
+        return {};
+      }
+      if (chunk.error) return { error: errorMessage(chunk.error) };
+      const choice = chunk.choices?.[0];
+      if (typeof choice?.delta?.content === 'string') answer.feed(choice.delta.content);
+      if (choice?.finish_reason) finishReason = choice.finish_reason;
+      return {};
+    };
+    try {
+      reading: for await (const chunk of body) {
+        for (const event of sse.push(chunk as Buffer)) {
+          const { stop, error } = handle(event.data);
+          if (error) {
+            yield* answer.drain();
+            yield this.notice('error', `LLM at ${this.shownUrl} reported an error in its stream: ${error}`);
+            return { failure: 'error in the stream' };
+          }
+          if (stop) {
+            sawDone = true;
+            break reading;
+          }
+        }
+        yield* answer.drain();
+        if (answer.length > MAX_ANSWER_CHARS) {
+          return { cutShort: `the answer passed ${MAX_ANSWER_CHARS} characters` };
+        }
+      }
+      if (!sawDone) {
+        for (const event of sse.finish()) {
+          if (handle(event.data).stop) sawDone = true;
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) return {};
+      yield* answer.drain();
+      const why = this.describeStreamError(error);
+      if (answer.hypotheses.length === 0 && !answer.isComplete) {
+        yield this.notice('error', `LLM at ${this.shownUrl}: stream ended early (${why})`);
+        return { failure: 'stream ended early' };
+      }
+      if (!answer.isComplete) return { cutShort: why };
+    } finally {
+      if (!body.destroyed) body.destroy();
+    }
+    if (malformedEvents > 0) {
+      yield this.notice('warn', `LLM at ${this.shownUrl} sent ${plural(malformedEvents, 'stream event', 'stream events')} that were not JSON (skipped)`);
+    }
+    if (finishReason === 'length') return { cutShort: 'the model hit its output token limit' };
+    if (!sawDone) return { cutShort: 'the connection closed before [DONE]' };
+    return {};
+  }
+
+  private headers(): Record<string, string> {
+    return {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+    };
+  }
+
+  private requestBody(input: AnalysisInput, jsonMode: boolean) {
+    return {
+      model: this.options.model,
+      messages: buildMessages(input),
+      stream: true,
+      temperature: 0.2,
+      ...(jsonMode ? { response_format: { type: 'json_object' } } : {}),
+    };
+  }
+
+  private describeRequestError(error: unknown): string {
+    const code = errorCode(error);
+    const timeout = seconds(this.options.timeoutMs);
+    switch (code) {
+      case 'ECONNREFUSED':
+        return 'is not reachable (connection refused)';
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return 'is not reachable (host not found)';
+      case 'EHOSTUNREACH':
+      case 'ENETUNREACH':
+        return 'is not reachable (no route to host)';
+      case 'ECONNRESET':
+      case 'UND_ERR_SOCKET':
+        return 'closed the connection before answering';
+      case 'UND_ERR_CONNECT_TIMEOUT':
+      case 'ETIMEDOUT':
+        return 'is not reachable (connection timed out)';
+      case 'UND_ERR_HEADERS_TIMEOUT':
+        return `did not answer within ${timeout} (timeout)`;
+      default:
+        return `could not be asked: ${(error as Error).message ?? String(error)}`;
+    }
+  }
+
+  private describeStreamError(error: unknown): string {
+    const code = errorCode(error);
+    if (code === 'UND_ERR_BODY_TIMEOUT') return `nothing arrived for ${seconds(this.options.timeoutMs)}: timeout`;
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return 'the connection was closed';
+    if (error instanceof SyntaxError) return 'sent a body that is not JSON';
+    return (error as Error).message ?? String(error);
+  }
+
+  private notice(level: 'info' | 'warn' | 'error', message: string): AnalysisEvent {
+    const key = this.options.apiKey;
+    return { type: 'notice', level, message: key ? message.split(key).join('***') : message };
+  }
+}
+
+interface ChatCompletionChunk {
+  choices?: Array<{ delta?: { content?: unknown }; finish_reason?: string | null }>;
+  error?: unknown;
+}
+
+/**
+ * Reads the model's answer text as it arrives: finds the JSON object in it (after any prose or
+ * ```json fence), and turns completed hypotheses and actions into events.
+ */
+class AnswerReader {
+  readonly hypotheses: Hypothesis[] = [];
+  readonly actions: RecommendedAction[] = [];
+  private text = '';
+  private parser: IncrementalJsonParser | undefined;
+  private parserStart = -1;
+  private syntaxError: string | undefined;
+  private events: AnalysisEvent[] = [];
+  /** Actions that arrive before any hypothesis wait for one: a fallback would otherwise mix them in. */
+  private heldActions: RecommendedAction[] = [];
+  private lastText = new Map<number, string>();
+
+  constructor(private readonly scenario: Scenario) {}
+
+  get length(): number {
+    return this.text.length;
+  }
+
+  get isComplete(): boolean {
+    return this.parser?.done ?? false;
+  }
+
+  feed(content: string): void {
+    const offset = this.text.length;
+    this.text += content;
+    if (this.syntaxError !== undefined || this.parser?.done) return;
+    if (this.parser) this.push(content, offset);
+    else this.startAt(findJsonStart(this.text));
+  }
+
+  takeEvents(): AnalysisEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  *drain(): Generator<AnalysisEvent> {
+    yield* this.takeEvents();
+  }
+
+  /** Why the answer is not usable as it stands, once the stream is over. */
+  incompleteReason(cutShort: string | undefined): { failure: string; message: string } | undefined {
+    const kept = plural(this.hypotheses.length, 'complete hypothesis', 'complete hypotheses');
+    if (this.syntaxError !== undefined) {
+      return {
+        failure: 'answer did not parse',
+        message: `the LLM's answer is not valid JSON (${this.syntaxError})${this.hypotheses.length > 0 ? `; keeping the ${kept} before it` : ''}`,
+      };
+    }
+    if (!this.parser) return { failure: 'answer did not parse', message: `the LLM's answer contains no JSON object` };
+    if (this.parser.done) return undefined;
+    return {
+      failure: 'stream ended early',
+      message: `stream ended early (${cutShort ?? 'the answer stopped before its JSON was complete'}); keeping the ${kept} that arrived`,
+    };
+  }
+
+  result(failure: string | undefined): LlmRunResult {
+    return { hypotheses: this.hypotheses, actions: this.actions, ...(failure !== undefined ? { failure } : {}) };
+  }
+
+  private startAt(start: number): void {
+    if (start === -1) return;
+    this.parserStart = start;
+    this.parser = new IncrementalJsonParser({
+      onString: (path, text) => this.onString(path, text),
+      onValue: (path, value) => this.onValue(path, value),
+    });
+    this.push(this.text.slice(start), start);
+  }
+
+  private push(content: string, offset: number): void {
+    try {
+      this.parser?.push(content);
+    } catch (error) {
+      if (!(error instanceof JsonSyntaxError)) throw error;
+      const nothingTakenYet = this.hypotheses.length === 0 && this.actions.length === 0 && this.heldActions.length === 0;
+      if (nothingTakenYet) {
+        // The "{" was prose ("the {service} label"): try the next one.
+        void offset;
+        this.parser = undefined;
+        this.startAt(findJsonStart(this.text, this.parserStart + 1));
+        return;
+      }
+      this.syntaxError = error.message;
+    }
+  }
+
+  private onString(path: JsonPath, text: string): void {
+    if (!isItemField(path, 'hypotheses', 'description')) return;
+    const index = this.hypotheses.length;
+    if (this.lastText.get(index) === text) return;
+    this.lastText.set(index, text);
+    this.events.push({ type: 'hypothesis-text', index, text });
+  }
+
+  private onValue(path: JsonPath, value: unknown): void {
+    if (isItem(path, 'hypotheses')) this.takeHypothesis(value, path[path.length - 1] as number);
+    else if (isItem(path, 'actions')) this.takeAction(value, path[path.length - 1] as number);
+  }
+
+  private takeHypothesis(value: unknown, position: number): void {
+    const parsed = hypothesisSchema.safeParse(value);
+    if (!parsed.success) {
+      this.events.push({ type: 'notice', level: 'warn', message: `skipped hypothesis ${position + 1} from the LLM: ${describeIssues(parsed.error)}` });
+      return;
+    }
+    const { description, category, evidence, reasoning } = parsed.data;
+    const hypothesis: Hypothesis = {
+      description,
+      category,
+      confidence: confidenceFor({ category, evidence }, this.scenario),
+      evidence,
+      reasoning,
+    };
+    const index = this.hypotheses.length;
+    this.hypotheses.push(hypothesis);
+    this.events.push({ type: 'hypothesis', index, hypothesis });
+    for (const action of this.heldActions) this.emitAction(action);
+    this.heldActions = [];
+  }
+
+  private takeAction(value: unknown, position: number): void {
+    const parsed = actionSchema.safeParse(value);
+    if (!parsed.success) {
+      this.events.push({ type: 'notice', level: 'warn', message: `skipped action ${position + 1} from the LLM: ${describeIssues(parsed.error)}` });
+      return;
+    }
+    if (this.hypotheses.length === 0) this.heldActions.push(parsed.data);
+    else this.emitAction(parsed.data);
+  }
+
+  private emitAction(action: RecommendedAction): void {
+    this.actions.push(action);
+    this.events.push({ type: 'action', action });
+  }
+}
+
+/** path ends in [name, index]: an item of the array `name`, at any depth (some models nest it). */
+function isItem(path: JsonPath, name: string): boolean {
+  return path.length >= 2 && path[path.length - 2] === name && typeof path[path.length - 1] === 'number';
+}
+
+function isItemField(path: JsonPath, name: string, field: string): boolean {
+  return path.length >= 3 && path[path.length - 1] === field && isItem(path.slice(0, -1), name);
+}
+
+const text = z.string().trim().min(1);
+
+/** Models write "Memory Leak" or "memory-leak" for memory_leak. */
+const categoryId = text.transform((value) => value.toLowerCase().replace(/[\s-]+/g, '_'));
+
+/** Accepts the original's evidence shape too ({signal_type, signal_name, ...}). */
+const evidenceSchema = z
+  .object({
+    signal: text.optional(),
+    signal_name: text.optional(),
+    signal_type: text.optional(),
+    observation: text,
+    relevance: z.coerce.number().min(0).max(1),
+  })
+  .transform((item, context): Evidence => {
+    const signal = item.signal ?? item.signal_name ?? item.signal_type;
+    if (signal === undefined) {
+      context.addIssue({ code: 'custom', message: 'an evidence item has no signal' });
+      return z.NEVER;
+    }
+    return { signal, observation: item.observation, relevance: item.relevance };
+  });
+
+/** A `confidence` the model sends anyway is dropped here: confidence is computed, never taken. */
+const hypothesisSchema = z.object({
+  description: text,
+  category: categoryId,
+  evidence: z.array(evidenceSchema).min(1),
+  reasoning: z.string().trim().default(''),
+});
+
+const actionSchema = z
+  .object({
+    type: text.optional(),
+    action_type: text.optional(),
+    target: text.optional(),
+    target_service: text.optional(),
+    risk_level: z.string().trim().toLowerCase().pipe(z.enum(['low', 'medium', 'high'])),
+    blast_radius: z.string().trim().default(''),
+    rationale: z.string().trim().default(''),
+    // An action the model did not mark stays behind an approval: the safe default.
+    requires_approval: z.boolean().default(true),
+  })
+  .transform((item, context): RecommendedAction => {
+    const type = item.type ?? item.action_type;
+    if (type === undefined) {
+      context.addIssue({ code: 'custom', message: 'the action has no type' });
+      return z.NEVER;
+    }
+    return {
+      type: type.toLowerCase().replace(/[\s-]+/g, '_'),
+      target: item.target ?? item.target_service ?? '',
+      riskLevel: item.risk_level,
+      blastRadius: item.blast_radius,
+      rationale: item.rationale,
+      requiresApproval: item.requires_approval,
+    };
+  });
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 2)
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+export function byConfidence(hypotheses: Hypothesis[]): Hypothesis[] {
+  return [...hypotheses].sort((a, b) => b.confidence - a.confidence);
+}
+
+/** Retry-After in seconds or as an HTTP date; OpenAI's retry-after-ms when present. */
+function retryAfterMs(headers: Dispatcher.ResponseData['headers']): number | undefined {
+  const milliseconds = Number(headers['retry-after-ms']);
+  if (headers['retry-after-ms'] !== undefined && Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
+  const raw = headers['retry-after'];
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  const asSeconds = Number(raw);
+  if (Number.isFinite(asSeconds)) return Math.max(0, asSeconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** The start of an error body, as one line: the server's own message when it sends JSON. */
+async function readExcerpt(body: Dispatcher.ResponseData['body']): Promise<string> {
+  let raw = '';
+  try {
+    for await (const chunk of body) {
+      raw += (chunk as Buffer).toString('utf8');
+      if (raw.length > 4096) break;
+    }
+  } catch {
+    // An error body that breaks off still tells something: keep what arrived.
+  } finally {
+    if (!body.destroyed) body.destroy();
+  }
+  let message = raw;
+  try {
+    message = errorMessage(JSON.parse(raw));
+  } catch {
+    // Not JSON: the raw text it is.
+  }
+  const line = message.replace(/\s+/g, ' ').trim();
+  return line.length > ERROR_EXCERPT_CHARS ? `${line.slice(0, ERROR_EXCERPT_CHARS)}…` : line;
+}
+
+/** {"error": {"message"}} (OpenAI, vLLM), {"error": "..."} (Ollama), {"detail"} or {"message"}. */
+function errorMessage(payload: unknown): string {
+  if (typeof payload === 'string') return payload;
+  if (payload && typeof payload === 'object') {
+    const record = payload as Record<string, unknown>;
+    for (const key of ['error', 'message', 'detail']) {
+      if (record[key] !== undefined) return errorMessage(record[key]);
+    }
+  }
+  return JSON.stringify(payload);
+}
+
+function errorCode(error: unknown): string | undefined {
+  const withCode = error as { code?: unknown; errors?: Array<{ code?: unknown }>; cause?: { code?: unknown } };
+  const code = withCode?.code ?? withCode?.errors?.[0]?.code ?? withCode?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function shortReason(error: unknown): string {
+  switch (errorCode(error)) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'timeout';
+    default:
+      return 'not reachable';
+  }
+}
+
+function seconds(milliseconds: number): string {
+  const value = milliseconds / 1000;
+  return `${value >= 10 ? Math.round(value) : Number(value.toFixed(1))} s`;
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { readFile, statfs } from 'node:fs/promises';
+
+/**
+ * Cheap, precise readings of this machine straight from /proc and statfs (Linux). The drills
+ * sample these several times a second to measure their own effect.
+ */
+
+export interface CpuTimes {
+  /** Sum of every field on the "cpu" line of /proc/stat, in clock ticks. */
+  total: number;
+  /** idle + iowait. */
+  idle: number;
+}
+
+export async function readCpuTimes(): Promise<CpuTimes> {
+  const text = await readFile('/proc/stat', 'utf8');
+  const line = text.slice(0, text.indexOf('\n'));
+  const fields = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest and guest_nice are already in user/nice).
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+  return { total: user + nice + system + idle + iowait + irq + softirq + steal, idle: idle + iowait };
+}
+
+/** Whole-machine CPU use between two readings, 0..100. */
+export function cpuPercentBetween(before: CpuTimes, after: CpuTimes): number {
+  const total = after.total - before.total;
+  if (total <= 0) return 0;
+  const busy = total - (after.idle - before.idle);
+  return Math.min(100, Math.max(0, (busy / total) * 100));
+}
+
+export interface MemoryReading {
+  totalBytes: number;
+  availableBytes: number;
+  /** MemTotal - MemAvailable: what a monitor calls "used". */
+  usedBytes: number;
+  usedPercent: number;
+}
+
+export async function readMemory(): Promise<MemoryReading> {
+  const text = await readFile('/proc/meminfo', 'utf8');
+  const kib = (key: string): number => {
+    const match = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
+    if (!match?.[1]) throw new Error(`/proc/meminfo has no ${key}`);
+    return Number(match[1]) * 1024;
+  };
+  const totalBytes = kib('MemTotal');
+  const availableBytes = kib('MemAvailable');
+  const usedBytes = totalBytes - availableBytes;
+  return { totalBytes, availableBytes, usedBytes, usedPercent: (usedBytes / totalBytes) * 100 };
+}
+
+export interface DiskReading {
+  totalBytes: number;
+  /** Blocks in use (total - free), as df counts them. */
+  usedBytes: number;
+  /** What an unprivileged user may still write. */
+  availableBytes: number;
+  /** used / (used + available), as df shows it. */
+  usedPercent: number;
+}
+
+export async function readDisk(directory: string): Promise<DiskReading> {
+  const stats = await statfs(directory);
+  const totalBytes = stats.blocks * stats.bsize;
+  const usedBytes = (stats.blocks - stats.bfree) * stats.bsize;
+  const availableBytes = stats.bavail * stats.bsize;
+  const denominator = usedBytes + availableBytes;
+  return { totalBytes, usedBytes, availableBytes, usedPercent: denominator > 0 ? (usedBytes / denominator) * 100 : 0 };
+}
+
+export interface ProcessStat {
+  pid: number;
+  ppid: number;
+  /** Clock ticks since boot: together with the pid it names one process, never a recycled pid. */
+  startTime: number;
+  state: string;
+}
+
+/** /proc/<pid>/stat, or null when there is no such process (or no /proc). */
+export function readProcessStat(pid: number): ProcessStat | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name is in parentheses and may itself contain spaces or parentheses.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0] ?? '?';
+  const ppid = Number(fields[1]);
+  const startTime = Number(fields[19]);
+  if (!Number.isFinite(ppid) || !Number.isFinite(startTime)) return null;
+  return { pid, ppid, startTime, state };
+}
+
+/** True while the process that had this pid and start time is still alive (zombies count as gone). */
+export function isSameProcessAlive(pid: number, startTime: number): boolean {
+  const stat = readProcessStat(pid);
+  return stat !== null && stat.startTime === startTime && stat.state !== 'Z' && stat.state !== 'X';
+}
+
+export const LINUX_ONLY_MESSAGE = "firedrill's local drills measure through /proc and run on Linux only";
+
+export function isLinux(): boolean {
+  return process.platform === 'linux';
+}

@@ -1,0 +1,630 @@
+/**
+ * History on this machine: one SQLite file (history.sqlite in the data dir), written by better-sqlite3.
+ * WAL and a busy timeout let a cron run and the console write at once; each run is one IMMEDIATE
+ * transaction, so a reader never sees half a run and a killed writer leaves none behind.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Detection, DrillName, DrillResult, Measured, MonitorEvent, MonitorEventType, RunReport } from '../drills/types.js';
+import {
+  bucketTrend,
+  trendSliceMs,
+  type FailureRow,
+  type HistoryStats,
+  type HistoryStore,
+  type IncidentRecord,
+  type MachineRow,
+  type PageQuery,
+  type RunSummaryRow,
+  type TrendBucket,
+} from './store.js';
+
+export const HISTORY_FILE_NAME = 'history.sqlite';
+
+/** How long a writer waits for another process's transaction before giving up. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Each entry takes the schema from version N to N+1 (PRAGMA user_version). Never edit a shipped
+ * entry: add one. v1 is what the first release wrote; v2 added incidents, the monitoring
+ * verification of each drill and the outbox that replicates to Neo4j.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    machine TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    finished_at TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    passed INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    events INTEGER NOT NULL
+  );
+  CREATE INDEX runs_by_machine_time ON runs (machine, started_ms DESC);
+  CREATE INDEX runs_by_time ON runs (started_ms DESC);
+  CREATE TABLE results (
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    machine TEXT NOT NULL,
+    test TEXT NOT NULL,
+    success INTEGER NOT NULL,
+    events_triggered INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    completed_at TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    measured TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    error TEXT,
+    PRIMARY KEY (run_id, position)
+  ) WITHOUT ROWID;
+  CREATE INDEX results_failures_by_machine ON results (machine, success, test, started_ms);
+  CREATE INDEX results_failures ON results (success, test, started_ms);
+  CREATE TABLE events (
+    run_id TEXT NOT NULL,
+    result_position INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    at TEXT NOT NULL,
+    value REAL NOT NULL,
+    threshold REAL,
+    detail TEXT,
+    PRIMARY KEY (run_id, result_position, position),
+    FOREIGN KEY (run_id, result_position) REFERENCES results (run_id, position) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  `,
+  `
+  ALTER TABLE results ADD COLUMN detection TEXT;
+  CREATE TABLE incidents (
+    id TEXT PRIMARY KEY,
+    machine TEXT NOT NULL,
+    scenario_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    finished_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    top_description TEXT,
+    top_category TEXT,
+    top_confidence REAL,
+    hypotheses TEXT NOT NULL,
+    actions TEXT NOT NULL
+  );
+  CREATE INDEX incidents_by_machine_time ON incidents (machine, started_ms DESC);
+  CREATE INDEX incidents_by_time ON incidents (started_ms DESC);
+  CREATE TABLE outbox (
+    kind TEXT NOT NULL CHECK (kind IN ('run', 'incident')),
+    item_id TEXT NOT NULL,
+    queued_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (kind, item_id)
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export type OutboxKind = 'run' | 'incident';
+
+export interface OutboxItem {
+  kind: OutboxKind;
+  id: string;
+  attempts: number;
+}
+
+interface RunRow {
+  id: string;
+  machine: string;
+  started_at: string;
+  finished_at: string;
+  total: number;
+  passed: number;
+  failed: number;
+  events: number;
+}
+
+interface ResultRow {
+  position: number;
+  test: string;
+  success: number;
+  events_triggered: number;
+  started_at: string;
+  completed_at: string;
+  duration_ms: number;
+  measured: string;
+  summary: string;
+  error: string | null;
+  detection: string | null;
+}
+
+interface EventRow {
+  result_position: number;
+  type: string;
+  at: string;
+  value: number;
+  threshold: number | null;
+  detail: string | null;
+}
+
+interface IncidentRow {
+  id: string;
+  machine: string;
+  scenario_id: string;
+  source: string;
+  severity: IncidentRecord['severity'];
+  started_at: string;
+  finished_at: string;
+  status: IncidentRecord['status'];
+  top_description: string | null;
+  top_category: string | null;
+  top_confidence: number | null;
+  hypotheses: string;
+  actions: string;
+}
+
+function epochMs(iso: string): number {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : 0;
+}
+
+function toSummaryRow(row: RunRow): RunSummaryRow {
+  return {
+    id: row.id,
+    machine: row.machine,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    total: row.total,
+    passed: row.passed,
+    failed: row.failed,
+    events: row.events,
+  };
+}
+
+function toIncident(row: IncidentRow): IncidentRecord {
+  const record: IncidentRecord = {
+    id: row.id,
+    machine: row.machine,
+    scenarioId: row.scenario_id,
+    source: row.source,
+    severity: row.severity,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    status: row.status,
+    hypotheses: JSON.parse(row.hypotheses) as IncidentRecord['hypotheses'],
+    actions: JSON.parse(row.actions) as IncidentRecord['actions'],
+  };
+  if (row.top_description !== null) {
+    record.topHypothesis = {
+      description: row.top_description,
+      category: row.top_category ?? '',
+      confidence: row.top_confidence ?? 0,
+    };
+  }
+  return record;
+}
+
+/** Brings a database to the current schema. Safe when two processes open a new file at once. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current === SCHEMA_VERSION) return;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `${db.name}: this history was written by a newer firedrill (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade firedrill`,
+    );
+  }
+  db.transaction(() => {
+    // Read again inside the write lock: another process may have migrated meanwhile.
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let step = version; step < SCHEMA_VERSION; step += 1) {
+      db.exec(MIGRATIONS[step]!);
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+export function openDatabase(file: string, options: { readonly?: boolean } = {}): Database.Database {
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  // Set first, so that switching to WAL and migrating wait for another writer instead of failing.
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a power cut may lose the last commit, never corrupt the file.
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+function prepareStatements(db: Database.Database) {
+return {
+    insertRun: db.prepare(
+      `INSERT INTO runs (id, machine, started_at, started_ms, finished_at, total, passed, failed, events)
+       VALUES (@id, @machine, @startedAt, @startedMs, @finishedAt, @total, @passed, @failed, @events)`,
+    ),
+    deleteRun: db.prepare('DELETE FROM runs WHERE id = ?'),
+    insertResult: db.prepare(
+      `INSERT INTO results (run_id, position, machine, test, success, events_triggered, started_at, started_ms,
+         completed_at, duration_ms, measured, summary, error, detection)
+       VALUES (@runId, @position, @machine, @test, @success, @eventsTriggered, @startedAt, @startedMs,
+         @completedAt, @durationMs, @measured, @summary, @error, @detection)`,
+    ),
+    insertEvent: db.prepare(
+      `INSERT INTO events (run_id, result_position, position, type, at, value, threshold, detail)
+       VALUES (@runId, @resultPosition, @position, @type, @at, @value, @threshold, @detail)`,
+    ),
+    insertIncident: db.prepare(
+      `INSERT OR REPLACE INTO incidents (id, machine, scenario_id, source, severity, started_at, started_ms, finished_at,
+         status, top_description, top_category, top_confidence, hypotheses, actions)
+       VALUES (@id, @machine, @scenarioId, @source, @severity, @startedAt, @startedMs, @finishedAt,
+         @status, @topDescription, @topCategory, @topConfidence, @hypotheses, @actions)`,
+    ),
+    enqueue: db.prepare(
+      `INSERT INTO outbox (kind, item_id, queued_at) VALUES (?, ?, ?)
+       ON CONFLICT (kind, item_id) DO UPDATE SET attempts = 0, last_error = NULL`,
+    ),
+    listRunsAll: db.prepare('SELECT * FROM runs ORDER BY started_ms DESC, id DESC LIMIT ? OFFSET ?'),
+    listRunsOf: db.prepare('SELECT * FROM runs WHERE machine = ? ORDER BY started_ms DESC, id DESC LIMIT ? OFFSET ?'),
+    countAll: db.prepare('SELECT count(*) AS n FROM runs'),
+    countOf: db.prepare('SELECT count(*) AS n FROM runs WHERE machine = ?'),
+    getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
+    getResults: db.prepare('SELECT * FROM results WHERE run_id = ? ORDER BY position'),
+    getEvents: db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY result_position, position'),
+    failureCountsAll: db.prepare(
+      'SELECT test, count(*) AS n FROM results WHERE success = 0 GROUP BY test',
+    ),
+    failureCountsOf: db.prepare(
+      'SELECT test, count(*) AS n FROM results WHERE machine = ? AND success = 0 GROUP BY test',
+    ),
+    lastFailureAll: db.prepare(
+      `SELECT started_at, error, summary FROM results WHERE success = 0 AND test = ?
+       ORDER BY started_ms DESC LIMIT 1`,
+    ),
+    lastFailureOf: db.prepare(
+      `SELECT started_at, error, summary FROM results WHERE machine = ? AND success = 0 AND test = ?
+       ORDER BY started_ms DESC LIMIT 1`,
+    ),
+    compare: db.prepare(
+      `SELECT machine, count(*) AS runs,
+         avg(CASE WHEN total > 0 THEN passed * 1.0 / total END) AS rate,
+         sum(events) AS events, max(started_ms) AS last_ms
+       FROM runs GROUP BY machine ORDER BY machine`,
+    ),
+    lastRunAt: db.prepare('SELECT started_at FROM runs WHERE machine = ? ORDER BY started_ms DESC LIMIT 1'),
+    statsAll: db.prepare(
+      `SELECT count(*) AS runs, avg(CASE WHEN total > 0 THEN passed * 1.0 / total END) AS rate,
+         coalesce(sum(events), 0) AS events FROM runs`,
+    ),
+    statsOf: db.prepare(
+      `SELECT count(*) AS runs, avg(CASE WHEN total > 0 THEN passed * 1.0 / total END) AS rate,
+         coalesce(sum(events), 0) AS events FROM runs WHERE machine = ?`,
+    ),
+    spanAll: db.prepare('SELECT min(started_ms) AS first, max(started_ms) AS last FROM runs'),
+    spanOf: db.prepare('SELECT min(started_ms) AS first, max(started_ms) AS last FROM runs WHERE machine = ?'),
+    trendAll: db.prepare(
+      `SELECT CAST((started_ms - @first) / @width AS INTEGER) AS slice, count(*) AS runs,
+         coalesce(sum(CASE WHEN total > 0 THEN passed * 1.0 / total END), 0) AS rate_sum,
+         count(CASE WHEN total > 0 THEN 1 END) AS rated
+       FROM runs GROUP BY slice`,
+    ),
+    trendOf: db.prepare(
+      `SELECT CAST((started_ms - @first) / @width AS INTEGER) AS slice, count(*) AS runs,
+         coalesce(sum(CASE WHEN total > 0 THEN passed * 1.0 / total END), 0) AS rate_sum,
+         count(CASE WHEN total > 0 THEN 1 END) AS rated
+       FROM runs WHERE machine = @machine GROUP BY slice`,
+    ),
+    machines: db.prepare('SELECT machine FROM runs GROUP BY machine UNION SELECT machine FROM incidents GROUP BY machine ORDER BY 1'),
+    listIncidentsAll: db.prepare('SELECT * FROM incidents ORDER BY started_ms DESC, id DESC LIMIT ? OFFSET ?'),
+    listIncidentsOf: db.prepare('SELECT * FROM incidents WHERE machine = ? ORDER BY started_ms DESC, id DESC LIMIT ? OFFSET ?'),
+    countIncidentsAll: db.prepare('SELECT count(*) AS n FROM incidents'),
+    countIncidentsOf: db.prepare('SELECT count(*) AS n FROM incidents WHERE machine = ?'),
+    getIncident: db.prepare('SELECT * FROM incidents WHERE id = ?'),
+    outboxCount: db.prepare('SELECT count(*) AS n FROM outbox'),
+    outboxPeek: db.prepare('SELECT kind, item_id, attempts FROM outbox ORDER BY queued_at, rowid LIMIT ?'),
+    outboxDone: db.prepare('DELETE FROM outbox WHERE kind = ? AND item_id = ?'),
+    outboxFailed: db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE kind = ? AND item_id = ?'),
+    enqueueAllRuns: db.prepare(
+      `INSERT INTO outbox (kind, item_id, queued_at) SELECT 'run', id, started_at FROM runs WHERE true
+       ON CONFLICT (kind, item_id) DO NOTHING`,
+    ),
+    enqueueAllIncidents: db.prepare(
+      `INSERT INTO outbox (kind, item_id, queued_at) SELECT 'incident', id, started_at FROM incidents WHERE true
+       ON CONFLICT (kind, item_id) DO NOTHING`,
+    ),
+  };
+}
+
+export class SqliteHistoryStore implements HistoryStore {
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly insertRunTx: Database.Transaction<(report: RunReport, enqueue: boolean) => void>;
+  private readonly insertIncidentTx: Database.Transaction<(record: IncidentRecord, enqueue: boolean) => void>;
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  private closed = false;
+
+  /** Opens (creating and migrating if needed) `<dataDir>/history.sqlite`. */
+  static open(dataDir: string): SqliteHistoryStore {
+    mkdirSync(dataDir, { recursive: true });
+    return new SqliteHistoryStore(path.join(dataDir, HISTORY_FILE_NAME));
+  }
+
+  constructor(file: string) {
+    this.file = file;
+    let db: Database.Database;
+    try {
+      db = openDatabase(file);
+      migrate(db);
+    } catch (error) {
+      throw new Error(`${file}: cannot open the history (${(error as Error).message})`);
+    }
+    this.db = db;
+    this.statements = prepareStatements(db);
+
+    this.insertRunTx = db.transaction((report: RunReport, enqueue: boolean) => {
+      const { statements } = this;
+      // Saving a run again (a retry after a crash between commit and reply) replaces it whole.
+      statements.deleteRun.run(report.runId);
+      statements.insertRun.run({
+        id: report.runId,
+        machine: report.machine,
+        startedAt: report.startedAt,
+        startedMs: epochMs(report.startedAt),
+        finishedAt: report.finishedAt,
+        total: report.summary.total,
+        passed: report.summary.passed,
+        failed: report.summary.failed,
+        events: report.summary.eventsTriggered,
+      });
+      report.results.forEach((result, position) => {
+        statements.insertResult.run({
+          runId: report.runId,
+          position,
+          machine: report.machine,
+          test: result.test,
+          success: result.success ? 1 : 0,
+          eventsTriggered: result.eventsTriggered,
+          startedAt: result.startedAt,
+          startedMs: epochMs(result.startedAt),
+          completedAt: result.completedAt,
+          durationMs: Math.round(result.durationMs),
+          measured: JSON.stringify(result.measured),
+          summary: result.summary,
+          error: result.error ?? null,
+          detection: result.detection ? JSON.stringify(result.detection) : null,
+        });
+        result.events.forEach((event, eventPosition) => {
+          statements.insertEvent.run({
+            runId: report.runId,
+            resultPosition: position,
+            position: eventPosition,
+            type: event.type,
+            at: event.at,
+            value: event.value,
+            threshold: event.threshold ?? null,
+            detail: event.detail ?? null,
+          });
+        });
+      });
+      if (enqueue) statements.enqueue.run('run', report.runId, new Date().toISOString());
+    });
+
+    this.insertIncidentTx = db.transaction((record: IncidentRecord, enqueue: boolean) => {
+      this.statements.insertIncident.run({
+        id: record.id,
+        machine: record.machine,
+        scenarioId: record.scenarioId,
+        source: record.source,
+        severity: record.severity,
+        startedAt: record.startedAt,
+        startedMs: epochMs(record.startedAt),
+        finishedAt: record.finishedAt,
+        status: record.status,
+        topDescription: record.topHypothesis?.description ?? null,
+        topCategory: record.topHypothesis?.category ?? null,
+        topConfidence: record.topHypothesis?.confidence ?? null,
+        hypotheses: JSON.stringify(record.hypotheses),
+        actions: JSON.stringify(record.actions),
+      });
+      if (enqueue) this.statements.enqueue.run('incident', record.id, new Date().toISOString());
+    });
+  }
+
+  async saveRun(report: RunReport): Promise<void> {
+    this.saveRunSync(report, false);
+  }
+
+  /** Commits the run and, when `enqueueForReplication`, its outbox entry, in one transaction. */
+  saveRunSync(report: RunReport, enqueueForReplication: boolean): void {
+    // IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead of
+    // one of them failing with SQLITE_BUSY when it upgrades a read lock.
+    this.insertRunTx.immediate(report, enqueueForReplication);
+  }
+
+  async saveIncident(record: IncidentRecord): Promise<void> {
+    this.saveIncidentSync(record, false);
+  }
+
+  saveIncidentSync(record: IncidentRecord, enqueueForReplication: boolean): void {
+    this.insertIncidentTx.immediate(record, enqueueForReplication);
+  }
+
+  async listRuns(query: PageQuery): Promise<RunSummaryRow[]> {
+    const offset = query.offset ?? 0;
+    const rows = (
+      query.machine === undefined
+        ? this.statements.listRunsAll.all(query.limit, offset)
+        : this.statements.listRunsOf.all(query.machine, query.limit, offset)
+    ) as RunRow[];
+    return rows.map(toSummaryRow);
+  }
+
+  async countRuns(machine?: string): Promise<number> {
+    const row = (machine === undefined ? this.statements.countAll.get() : this.statements.countOf.get(machine)) as { n: number };
+    return row.n;
+  }
+
+  async getRun(id: string): Promise<RunReport | null> {
+    return this.getRunSync(id);
+  }
+
+  getRunSync(id: string): RunReport | null {
+    // One read transaction, so that the run, its results and its events come from one snapshot.
+    return this.db.transaction(() => {
+      const run = this.statements.getRun.get(id) as RunRow | undefined;
+      if (!run) return null;
+      const resultRows = this.statements.getResults.all(id) as ResultRow[];
+      const eventRows = this.statements.getEvents.all(id) as EventRow[];
+      const results: DrillResult[] = resultRows.map((row) => {
+        const events: MonitorEvent[] = eventRows
+          .filter((event) => event.result_position === row.position)
+          .map((event) => ({
+            type: event.type as MonitorEventType,
+            at: event.at,
+            value: event.value,
+            ...(event.threshold === null ? {} : { threshold: event.threshold }),
+            ...(event.detail === null ? {} : { detail: event.detail }),
+          }));
+        const result: DrillResult = {
+          test: row.test as DrillName,
+          success: row.success === 1,
+          eventsTriggered: row.events_triggered,
+          events,
+          startedAt: row.started_at,
+          completedAt: row.completed_at,
+          durationMs: row.duration_ms,
+          measured: JSON.parse(row.measured) as Measured,
+          summary: row.summary,
+        };
+        if (row.error !== null) result.error = row.error;
+        if (row.detection !== null) result.detection = JSON.parse(row.detection) as Detection[];
+        return result;
+      });
+      return {
+        machine: run.machine,
+        runId: run.id,
+        startedAt: run.started_at,
+        finishedAt: run.finished_at,
+        results,
+        summary: { total: run.total, passed: run.passed, failed: run.failed, eventsTriggered: run.events },
+      };
+    })();
+  }
+
+  async failures(query: { machine?: string }): Promise<FailureRow[]> {
+    const { machine } = query;
+    const counts = (
+      machine === undefined ? this.statements.failureCountsAll.all() : this.statements.failureCountsOf.all(machine)
+    ) as Array<{ test: string; n: number }>;
+    return counts
+      .map(({ test, n }) => {
+        const last = (
+          machine === undefined ? this.statements.lastFailureAll.get(test) : this.statements.lastFailureOf.get(machine, test)
+        ) as { started_at: string; error: string | null; summary: string };
+        return { drill: test, failures: n, lastFailedAt: last.started_at, lastReason: last.error ?? last.summary };
+      })
+      .sort((a, b) => b.failures - a.failures || a.drill.localeCompare(b.drill));
+  }
+
+  async compare(): Promise<MachineRow[]> {
+    const rows = this.statements.compare.all() as Array<{ machine: string; runs: number; rate: number | null; events: number }>;
+    return rows.map((row) => ({
+      machine: row.machine,
+      runs: row.runs,
+      passRatePercent: row.rate === null ? null : row.rate * 100,
+      events: row.events,
+      lastRunAt: (this.statements.lastRunAt.get(row.machine) as { started_at: string } | undefined)?.started_at ?? null,
+    }));
+  }
+
+  async stats(machine?: string): Promise<HistoryStats> {
+    const row = (machine === undefined ? this.statements.statsAll.get() : this.statements.statsOf.get(machine)) as {
+      runs: number;
+      rate: number | null;
+      events: number;
+    };
+    return { runs: row.runs, averagePassRatePercent: row.rate === null ? null : row.rate * 100, events: row.events };
+  }
+
+  async passRateTrend(machine: string | undefined, buckets: number): Promise<TrendBucket[]> {
+    const span = (machine === undefined ? this.statements.spanAll.get() : this.statements.spanOf.get(machine)) as {
+      first: number | null;
+      last: number | null;
+    };
+    if (span.first === null || span.last === null) return [];
+    const width = trendSliceMs(span.first, span.last, buckets);
+    const parameters = { first: span.first, width, machine };
+    const rows = (
+      machine === undefined ? this.statements.trendAll.all({ first: span.first, width }) : this.statements.trendOf.all(parameters)
+    ) as Array<{ slice: number; runs: number; rate_sum: number; rated: number }>;
+    const points = rows.map((row) => ({
+      atMs: span.first! + (row.slice + 0.5) * width,
+      runs: row.runs,
+      passRateSum: row.rate_sum,
+      ratedRuns: row.rated,
+    }));
+    return bucketTrend(points, span.first, span.last, buckets);
+  }
+
+  async machines(): Promise<string[]> {
+    return (this.statements.machines.all() as Array<{ machine: string }>).map((row) => row.machine);
+  }
+
+  async listIncidents(query: PageQuery): Promise<IncidentRecord[]> {
+    const offset = query.offset ?? 0;
+    const rows = (
+      query.machine === undefined
+        ? this.statements.listIncidentsAll.all(query.limit, offset)
+        : this.statements.listIncidentsOf.all(query.machine, query.limit, offset)
+    ) as IncidentRow[];
+    return rows.map(toIncident);
+  }
+
+  async countIncidents(machine?: string): Promise<number> {
+    const row = (
+      machine === undefined ? this.statements.countIncidentsAll.get() : this.statements.countIncidentsOf.get(machine)
+    ) as { n: number };
+    return row.n;
+  }
+
+  getIncidentSync(id: string): IncidentRecord | null {
+    const row = this.statements.getIncident.get(id) as IncidentRow | undefined;
+    return row ? toIncident(row) : null;
+  }
+
+  /** How many runs and incidents wait to be replicated. */
+  outboxCount(): number {
+    return (this.statements.outboxCount.get() as { n: number }).n;
+  }
+
+  /** The oldest entries waiting to be replicated. */
+  outboxPeek(limit: number): OutboxItem[] {
+    return (this.statements.outboxPeek.all(limit) as Array<{ kind: OutboxKind; item_id: string; attempts: number }>).map(
+      (row) => ({ kind: row.kind, id: row.item_id, attempts: row.attempts }),
+    );
+  }
+
+  outboxDone(item: OutboxItem): void {
+    this.statements.outboxDone.run(item.kind, item.id);
+  }
+
+  outboxFailed(item: OutboxItem, error: string): void {
+    this.statements.outboxFailed.run(error, item.kind, item.id);
+  }
+
+  /** Queues every stored run and incident (for a Neo4j configured after the fact); returns how many were added. */
+  enqueueEverything(): number {
+    return this.db.transaction(() => {
+      return this.statements.enqueueAllRuns.run().changes + this.statements.enqueueAllIncidents.run().changes;
+    }).immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}

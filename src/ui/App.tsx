@@ -1,0 +1,100 @@
+import { Box, Text, useApp, useInput } from 'ink';
+import { useCallback, useMemo, useState } from 'react';
+import type { DrillName } from '../drills/types.js';
+import type { Scenario } from '../incidents/types.js';
+import { ConfirmScreen } from './screens/ConfirmScreen.js';
+import { DrillPickerScreen } from './screens/DrillPickerScreen.js';
+import { HistoryLoaderScreen } from './screens/HistoryLoaderScreen.js';
+import { HomeScreen, type HomeChoice } from './screens/HomeScreen.js';
+import { IncidentScreen } from './screens/IncidentScreen.js';
+import { RunScreen } from './screens/RunScreen.js';
+import { ScenarioPickerScreen } from './screens/ScenarioPickerScreen.js';
+import type { ConsoleServices } from './services.js';
+import type { Screen } from './state/navigation.js';
+
+/**
+ * The console's root: owns navigation and the single way out. Ctrl-C is handled here, once, from
+ * any screen: leaving unmounts the screen, which aborts its work; the caller of render() then
+ * waits for the cleanup before the process exits.
+ */
+export function App({ services, initialScreen = { name: 'home' } }: { services: ConsoleServices; initialScreen?: Screen }) {
+  const { exit } = useApp();
+  const [screen, setScreen] = useState<Screen>(initialScreen);
+  const quit = useCallback(() => {
+    setScreen({ name: 'quitting' });
+    // Let the quitting frame render and the screens unmount (aborting their work) before exiting.
+    setTimeout(() => exit(), 0);
+  }, [exit]);
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') quit();
+  });
+
+  const home = useCallback(() => setScreen({ name: 'home' }), []);
+  const backToDrills = useCallback(() => setScreen({ name: 'drills' }), []);
+  const backToScenarios = useCallback(() => setScreen({ name: 'scenarios' }), []);
+  const scenarioList = useMemo(() => (screen.name === 'scenarios' ? services.loadScenarios() : undefined), [screen.name, services]);
+
+  const startRun = (drills: DrillName[]) => setScreen({ name: 'run', drills, key: Date.now() });
+
+  const pickDrills = (drills: DrillName[]) => {
+    const warnings = services.drills
+      .filter((drill) => drills.includes(drill.name) && drill.riskWarning !== null)
+      .map((drill) => ({ drill: drill.name, warning: drill.riskWarning ?? '' }));
+    if (warnings.length > 0) setScreen({ name: 'confirm', drills, warnings });
+    else startRun(drills);
+  };
+
+  const choose = (choice: HomeChoice) => {
+    if (choice === 'quit') quit();
+    else setScreen({ name: choice });
+  };
+
+  switch (screen.name) {
+    case 'home':
+      return <HomeWithQuit machine={services.machine} onChoose={choose} onQuit={quit} />;
+    case 'drills':
+      return <DrillPickerScreen drills={services.drills} onPick={pickDrills} onBack={home} />;
+    case 'confirm':
+      return <ConfirmScreen warnings={screen.warnings} onConfirm={() => startRun(screen.drills)} onBack={backToDrills} />;
+    case 'run':
+      return <RunScreen key={screen.key} services={services} drills={screen.drills} onBack={backToDrills} />;
+    case 'scenarios':
+      return (
+        <ScenarioPickerScreen
+          scenarios={scenarioList?.scenarios ?? []}
+          loadErrors={scenarioList?.errors}
+          onPick={(scenario: Scenario) => setScreen({ name: 'incident', scenario, key: Date.now() })}
+          onBack={home}
+        />
+      );
+    case 'incident':
+      return (
+        <IncidentScreen
+          key={screen.key}
+          scenario={screen.scenario}
+          events={(signal: AbortSignal) => services.incidentEvents(screen.scenario, signal)}
+          onBack={backToScenarios}
+        />
+      );
+    case 'history':
+      return <HistoryLoaderScreen services={services} onBack={home} />;
+    case 'quitting':
+      return (
+        <Box>
+          <Text color="yellow">Quitting: ending everything firedrill started and removing its files...</Text>
+        </Box>
+      );
+    default: {
+      const unknown: never = screen;
+      return unknown;
+    }
+  }
+}
+
+function HomeWithQuit({ machine, onChoose, onQuit }: { machine: string; onChoose(choice: HomeChoice): void; onQuit(): void }) {
+  useInput((input, key) => {
+    if (input === 'q' || key.escape) onQuit();
+  });
+  return <HomeScreen machine={machine} onChoose={onChoose} />;
+}

@@ -1,0 +1,205 @@
+import type {
+  AnalysisSource,
+  Hypothesis,
+  IncidentEvent,
+  RecommendedAction,
+  Scenario,
+  Severity,
+} from '../../incidents/types.js';
+
+/** How many recent values each metric keeps for its sparkline. */
+export const METRIC_HISTORY_LENGTH = 32;
+/** Older timeline entries and notices drop off: the screen only ever shows the last few. */
+export const TIMELINE_LENGTH = 50;
+export const NOTICE_LENGTH = 20;
+
+export interface MetricView {
+  name: string;
+  unit: string;
+  baseline: number;
+  /** Undefined until the first metrics tick. */
+  current: number | undefined;
+  /** Current deviation from the baseline in standard deviations; undefined when it cannot be known. */
+  sigma: number | undefined;
+  history: number[];
+  /**
+   * One standard deviation in the metric's unit, derived from the scenario's final value and its
+   * declared sigma: the stream only carries values and baselines.
+   */
+  sigmaUnit: number | undefined;
+}
+
+export interface StreamingHypothesis {
+  index: number;
+  text: string;
+}
+
+export interface Notice {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  message: string;
+}
+
+export type IncidentStatus = 'connecting' | 'running' | 'completed' | 'stopped' | 'failed';
+
+export interface IncidentState {
+  status: IncidentStatus;
+  simulationId: string | undefined;
+  incidentId: string | undefined;
+  severity: Severity;
+  elapsedSeconds: number;
+  /** Undefined until the engine says which analyzer runs. */
+  source: AnalysisSource | undefined;
+  metrics: MetricView[];
+  timeline: TimelineEntry[];
+  /** Texts of hypotheses still being written, by index. */
+  streaming: StreamingHypothesis[];
+  /** Completed hypotheses, highest confidence first. */
+  hypotheses: Hypothesis[];
+  actions: RecommendedAction[];
+  notices: Notice[];
+  analysisFinished: boolean;
+  /** Why the incident failed or the stream broke, in one sentence. */
+  error: string | undefined;
+}
+
+/**
+ * What the screen folds: the engine's events plus the two ways a stream can end without an
+ * `incident-finished` event (the connection breaks, or the source simply stops).
+ */
+export type IncidentScreenEvent =
+  | IncidentEvent
+  | { type: 'stream-failed'; message: string }
+  | { type: 'stream-ended' };
+
+function sigmaUnitOf(metric: Scenario['metrics'][number]): number | undefined {
+  const distance = Math.abs(metric.value - metric.baseline);
+  const sigma = Math.abs(metric.deviationSigma);
+  return distance > 0 && sigma > 0 ? distance / sigma : undefined;
+}
+
+export function initialIncidentState(scenario: Scenario): IncidentState {
+  return {
+    status: 'connecting',
+    simulationId: undefined,
+    incidentId: undefined,
+    severity: scenario.severity,
+    elapsedSeconds: 0,
+    source: undefined,
+    metrics: scenario.metrics.map((metric) => ({
+      name: metric.name,
+      unit: metric.unit,
+      baseline: metric.baseline,
+      current: undefined,
+      sigma: undefined,
+      history: [],
+      sigmaUnit: sigmaUnitOf(metric),
+    })),
+    timeline: [],
+    streaming: [],
+    hypotheses: [],
+    actions: [],
+    notices: [],
+    analysisFinished: false,
+    error: undefined,
+  };
+}
+
+function keepLast<T>(items: readonly T[], length: number): T[] {
+  return items.length > length ? items.slice(items.length - length) : [...items];
+}
+
+export function byConfidence(hypotheses: readonly Hypothesis[]): Hypothesis[] {
+  return [...hypotheses].sort((a, b) => b.confidence - a.confidence);
+}
+
+function applyMetricPoints(metrics: readonly MetricView[], points: Extract<IncidentEvent, { type: 'metrics' }>['points']): MetricView[] {
+  const next = [...metrics];
+  for (const point of points) {
+    const at = next.findIndex((metric) => metric.name === point.name);
+    // A remote engine may stream a metric the local scenario copy does not declare: show it anyway.
+    const previous: MetricView = at >= 0 ? next[at]! : { name: point.name, unit: point.unit, baseline: point.baseline, current: undefined, sigma: undefined, history: [], sigmaUnit: undefined };
+    const updated: MetricView = {
+      ...previous,
+      unit: point.unit,
+      baseline: point.baseline,
+      current: point.value,
+      sigma: previous.sigmaUnit === undefined ? undefined : (point.value - point.baseline) / previous.sigmaUnit,
+      history: keepLast([...previous.history, point.value], METRIC_HISTORY_LENGTH),
+    };
+    if (at >= 0) next[at] = updated;
+    else next.push(updated);
+  }
+  return next;
+}
+
+/**
+ * The `text` of a `hypothesis-text` event is the next piece of the hypothesis being written
+ * (a delta, as model tokens arrive), so pieces are appended.
+ */
+function appendStreamingText(streaming: readonly StreamingHypothesis[], index: number, text: string): StreamingHypothesis[] {
+  const existing = streaming.find((entry) => entry.index === index);
+  if (!existing) return [...streaming, { index, text }].sort((a, b) => a.index - b.index);
+  return streaming.map((entry) => (entry.index === index ? { index, text: entry.text + text } : entry));
+}
+
+export function incidentReducer(state: IncidentState, event: IncidentScreenEvent): IncidentState {
+  switch (event.type) {
+    case 'incident-opened':
+      return {
+        ...state,
+        status: 'running',
+        simulationId: event.simulationId,
+        incidentId: event.incidentId,
+        severity: event.severity,
+      };
+    case 'metrics':
+      return {
+        ...state,
+        status: state.status === 'connecting' ? 'running' : state.status,
+        elapsedSeconds: event.elapsedSeconds,
+        metrics: applyMetricPoints(state.metrics, event.points),
+      };
+    case 'timeline':
+      return { ...state, timeline: keepLast([...state.timeline, { at: event.at, message: event.message }], TIMELINE_LENGTH) };
+    case 'hypothesis-text':
+      return { ...state, streaming: appendStreamingText(state.streaming, event.index, event.text) };
+    case 'hypothesis':
+      return {
+        ...state,
+        streaming: state.streaming.filter((entry) => entry.index !== event.index),
+        hypotheses: byConfidence([...state.hypotheses, event.hypothesis]),
+      };
+    case 'action':
+      return { ...state, actions: [...state.actions, event.action] };
+    case 'notice':
+      return { ...state, notices: keepLast([...state.notices, { level: event.level, message: event.message }], NOTICE_LENGTH) };
+    case 'source':
+      return { ...state, source: event.source };
+    case 'analysis-finished':
+      // The final lists are authoritative: they replace what was streamed, without duplicates.
+      return {
+        ...state,
+        source: event.source,
+        streaming: [],
+        hypotheses: byConfidence(event.hypotheses),
+        actions: [...event.actions],
+        analysisFinished: true,
+      };
+    case 'incident-finished':
+      return { ...state, status: event.status, error: event.error ?? state.error, streaming: [] };
+    case 'stream-failed':
+      return { ...state, status: 'failed', error: event.message, streaming: [] };
+    case 'stream-ended':
+      // A source that stops without saying how the incident ended: the incident is over all the same.
+      return state.status === 'connecting' || state.status === 'running' ? { ...state, status: 'stopped', streaming: [] } : state;
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import type { RiskLevel, Severity } from '../../incidents/types.js';
+
+/**
+ * The chalk that Ink 6.8 bundles (5.x) ignores NO_COLOR (https://no-color.org), so colors are
+ * dropped here when it is set; every colored word is also written out, so nothing is lost.
+ */
+export function colorsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !env.NO_COLOR;
+}
+
+export function paint(color: string): string | undefined {
+  return colorsEnabled() ? color : undefined;
+}
+
+const SEVERITY_COLORS: Record<Severity, string> = { critical: 'red', high: 'redBright', medium: 'yellow', low: 'green' };
+const RISK_COLORS: Record<RiskLevel, string> = { high: 'red', medium: 'yellow', low: 'green' };
+
+export function severityColor(severity: Severity): string | undefined {
+  return paint(SEVERITY_COLORS[severity]);
+}
+
+export function riskColor(risk: RiskLevel): string | undefined {
+  return paint(RISK_COLORS[risk]);
+}
+
+/** |sigma| >= 3 is what the incident API calls anomalous. */
+export function sigmaColor(sigma: number | undefined): string | undefined {
+  if (sigma === undefined) return undefined;
+  const size = Math.abs(sigma);
+  return paint(size >= 3 ? 'red' : size >= 2 ? 'yellow' : 'green');
+}
+
+export function confidenceColor(confidence: number): string | undefined {
+  return paint(confidence >= 0.7 ? 'green' : confidence >= 0.4 ? 'yellow' : 'gray');
+}

@@ -1,0 +1,35 @@
+import type { DrillName, RunEvent, RunReport, SystemSample } from '../drills/types.js';
+import type { HistoryStore } from '../history/store.js';
+import type { IncidentEvent, Scenario } from '../incidents/types.js';
+
+/**
+ * Everything the console needs from the engine, injected into <App> so that tests can hand in
+ * real local parts (a temp data dir, a loopback server) or small scripted ones.
+ */
+export interface ConsoleServices {
+  machine: string;
+  drills: DrillInfo[];
+  samples: SampleFeed;
+  runDrills(drills: DrillName[], signal: AbortSignal): AsyncGenerator<RunEvent, RunReport | undefined>;
+  loadScenarios(): { scenarios: Scenario[]; errors: { file: string; message: string }[] };
+  incidentEvents(scenario: Scenario, signal: AbortSignal): AsyncIterable<IncidentEvent>;
+  /** Where incidents run: "in-process" or the incident API's URL. */
+  incidentEngine: string;
+  /** Opens the history browser's store (lazily: the console starts without touching it). */
+  openHistory?(): Promise<HistoryStore>;
+}
+
+export interface DrillInfo {
+  name: DrillName;
+  title: string;
+  description: string;
+  /** Why this drill needs confirmation with the current config, or null. */
+  riskWarning: string | null;
+}
+
+/** The live readings behind the gauges. */
+export interface SampleFeed {
+  /** The readings of the last minute, oldest first. */
+  recent(): SystemSample[];
+  subscribe(listener: (sample: SystemSample) => void): () => void;
+}

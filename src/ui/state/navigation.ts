@@ -1,0 +1,13 @@
+import type { DrillName } from '../../drills/types.js';
+import type { Scenario } from '../../incidents/types.js';
+
+/** Where the console is: one of these at a time; the root renders the matching screen. */
+export type Screen =
+  | { name: 'home' }
+  | { name: 'drills' }
+  | { name: 'confirm'; drills: DrillName[]; warnings: { drill: string; warning: string }[] }
+  | { name: 'run'; drills: DrillName[]; key: number }
+  | { name: 'scenarios' }
+  | { name: 'incident'; scenario: Scenario; key: number }
+  | { name: 'history' }
+  | { name: 'quitting' };

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLI, waitFor } from '../helpers/cli.js';
+import { descendantsOf, isAlive } from '../helpers/procs.js';
+import { TmuxConsole } from '../helpers/tmux.js';
+
+// The built console in a real terminal (tmux), driven with keys as a person would.
+
+let workDir: string;
+let tmux: TmuxConsole | undefined;
+
+beforeEach(() => {
+  workDir = mkdtempSync(path.join(os.tmpdir(), 'firedrill-e2e-'));
+  writeFileSync(
+    path.join(workDir, 'config.yaml'),
+    ['drills:', '  duration: 2', '  process_spawn:', '    count: 5', '  cpu_spike:', '    duration: 30', 'monitor:', '  settle_timeout_seconds: 3', ''].join('\n'),
+  );
+});
+
+afterEach(() => {
+  tmux?.close();
+  tmux = undefined;
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+function openConsole(): TmuxConsole {
+  const term = new TmuxConsole(`${process.execPath} ${CLI} --config ${path.join(workDir, 'config.yaml')} --data-dir ${path.join(workDir, 'data')}`, {
+    TMPDIR: workDir,
+  });
+  tmux = term;
+  return term;
+}
+
+/** firedrill's node process inside the pane (a child of the pane's shell). */
+function firedrillPid(term: TmuxConsole): number {
+  const pid = descendantsOf(term.panePid()).find(isAlive);
+  if (pid === undefined) throw new Error('firedrill is not running in the pane');
+  return pid;
+}
+
+describe('the console in a real terminal', () => {
+  it('runs process_spawn from the picker, shows gauges and the verdict, and quits with q', async () => {
+    const term = openConsole();
+    await term.waitFor('Local event drills');
+    await term.keys('Enter');
+    await term.waitFor('Run all five');
+    // Run all five, cpu_spike, memory_pressure, disk_fill, service_restart, process_spawn.
+    await term.keys('Down', 'Down', 'Down', 'Down', 'Down', 'Enter');
+    const running = await term.waitFor((screen) => screen.includes('process_spawn') && /MEM\s+[█░]+/.test(screen));
+    expect(running).toMatch(/CPU\s+[█░]+\s+\d+\.\d %/);
+    expect(running).toMatch(/DISK\s+[█░]+\s+\d+\.\d %/);
+    const finished = await term.waitFor('Summary:', 60_000);
+    expect(finished).toMatch(/✓ process_spawn\s+pass/);
+    expect(finished).toContain('Summary: 1 total, 1 passed, 0 failed');
+    await term.keys('q');
+    await term.waitFor('Run all five');
+    await term.keys('q');
+    await term.waitFor('firedrill · incident fire drills');
+    await term.keys('q');
+    await term.waitFor('[exited 0]');
+  });
+
+  it('Ctrl-C in the middle of cpu_spike ends every worker and exits', async () => {
+    const term = openConsole();
+    await term.waitFor('Local event drills');
+    await term.keys('Enter');
+    await term.waitFor('Run all five');
+    await term.keys('Down', 'Enter');
+    await term.waitFor((screen) => /▶ cpu_spike\s+running/.test(screen));
+    const pid = firedrillPid(term);
+    const workers = await waitFor(() => {
+      const found = descendantsOf(pid);
+      return found.length >= os.availableParallelism() ? found : undefined;
+    }, 10_000, 'the busy workers');
+    await term.keys('C-c');
+    await term.waitFor('[exited', 5_000);
+    await waitFor(() => workers.every((worker) => !isAlive(worker)), 2_000, 'every worker to end');
+    expect(workers.filter(isAlive)).toEqual([]);
+  });
+});
