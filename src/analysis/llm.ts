@@ -10,6 +10,7 @@ import type {
   RecommendedAction,
   Scenario,
 } from '../incidents/types.js';
+import { actionsForCategory } from './actions.js';
 import { confidenceFor } from './confidence.js';
 import { IncrementalJsonParser, JsonSyntaxError, findJsonStart, type JsonPath } from './json-stream.js';
 import { buildMessages } from './prompt.js';
@@ -56,6 +57,11 @@ const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
 /** A model that rambles past this is cut off: no useful answer is this long. */
 const MAX_ANSWER_CHARS = 200_000;
 const ERROR_EXCERPT_CHARS = 200;
+const HTTP_HINTS: Record<number, string> = {
+  401: ' (check the API key: FIREDRILL_LLM_API_KEY or llm.api_key)',
+  403: ' (check the API key: FIREDRILL_LLM_API_KEY or llm.api_key)',
+  404: ' (check the base URL, e.g. http://127.0.0.1:11434/v1 for Ollama, and the model: --llm-model)',
+};
 
 export class LlmAnalyzer implements Analyzer {
   readonly source: string;
@@ -67,7 +73,9 @@ export class LlmAnalyzer implements Analyzer {
     const base = new URL(options.url);
     this.source = `${options.model} via ${base.host}`;
     this.shownUrl = `${base.protocol}//${base.host}${base.pathname.replace(/\/+$/, '')}`;
-    this.endpoint = `${options.url.replace(/\/+$/, '')}/chat/completions`;
+    const endpoint = new URL(base);
+    endpoint.pathname = `${base.pathname.replace(/\/+$/, '')}/chat/completions`;
+    this.endpoint = endpoint.toString();
   }
 
   async *analyze(input: AnalysisInput, signal: AbortSignal): AsyncGenerator<AnalysisEvent> {
@@ -87,7 +95,7 @@ export class LlmAnalyzer implements Analyzer {
    * what to do when it failed. Stops quietly when `signal` aborts.
    */
   async *run(input: AnalysisInput, signal: AbortSignal): AsyncGenerator<AnalysisEvent, LlmRunResult> {
-    const answer = new AnswerReader(input.scenario);
+    const answer = new AnswerReader(input.scenario, signal, (level, message) => this.notice(level, message));
     const outcome = yield* this.stream(input, signal, answer);
     if (signal.aborted) return answer.result('cancelled');
     for (const event of answer.takeEvents()) yield event;
@@ -105,6 +113,15 @@ export class LlmAnalyzer implements Analyzer {
     if (failure === undefined && answer.hypotheses.length === 0) {
       failure = 'no valid hypothesis in the answer';
       yield this.notice('warn', `LLM at ${this.shownUrl} gave no valid hypothesis`);
+    }
+    const top = byConfidence(answer.hypotheses)[0];
+    if (top && answer.actions.length === 0) {
+      // Hypotheses without a remedy would leave the drill's last step empty: the playbook fills it.
+      yield this.notice('info', `the LLM recommended no valid action; the actions for ${top.category} come from firedrill's playbook`);
+      for (const action of actionsForCategory(top.category, input.scenario)) {
+        answer.actions.push(action);
+        yield { type: 'action', action };
+      }
     }
     return answer.result(answer.hypotheses.length > 0 ? undefined : failure);
   }
@@ -168,7 +185,7 @@ export class LlmAnalyzer implements Analyzer {
           askForJsonMode = false;
           continue;
         }
-        const hint = statusCode === 401 || statusCode === 403 ? ' (check the API key: FIREDRILL_LLM_API_KEY or llm.api_key)' : '';
+        const hint = HTTP_HINTS[statusCode] ?? '';
         yield this.notice('error', `LLM at ${this.shownUrl} answered HTTP ${statusCode}${hint}${excerpt ? `: ${excerpt}` : ''}`);
         return { failure: `HTTP ${statusCode}` };
       }
@@ -239,6 +256,11 @@ export class LlmAnalyzer implements Analyzer {
           }
         }
         yield* answer.drain();
+        if (answer.isComplete) {
+          // The answer is all there: closing the stream stops the model from writing more prose.
+          sawDone = true;
+          break;
+        }
         if (answer.length > MAX_ANSWER_CHARS) {
           return { cutShort: `the answer passed ${MAX_ANSWER_CHARS} characters` };
         }
@@ -254,7 +276,7 @@ export class LlmAnalyzer implements Analyzer {
       const why = this.describeStreamError(error);
       if (answer.hypotheses.length === 0 && !answer.isComplete) {
         yield this.notice('error', `LLM at ${this.shownUrl}: stream ended early (${why})`);
-        return { failure: 'stream ended early' };
+        return { failure: errorCode(error) === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'stream ended early' };
       }
       if (!answer.isComplete) return { cutShort: why };
     } finally {
@@ -315,13 +337,20 @@ export class LlmAnalyzer implements Analyzer {
     const code = errorCode(error);
     if (code === 'UND_ERR_BODY_TIMEOUT') return `nothing arrived for ${seconds(this.options.timeoutMs)}: timeout`;
     if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return 'the connection was closed';
+    // A chunked body cut before its last chunk is an HTTPParserError "Invalid EOF state" (whose
+    // code undici 7 leaves undefined).
+    if ((error as Error).name === 'HTTPParserError') {
+      return /EOF/.test((error as Error).message) ? 'the connection was closed' : 'the response broke the HTTP protocol';
+    }
     if (error instanceof SyntaxError) return 'sent a body that is not JSON';
     return (error as Error).message ?? String(error);
   }
 
+  /** Every notice goes through here: the API key is masked, a server's control characters dropped. */
   private notice(level: 'info' | 'warn' | 'error', message: string): AnalysisEvent {
     const key = this.options.apiKey;
-    return { type: 'notice', level, message: key ? message.split(key).join('***') : message };
+    const masked = key ? message.split(key).join('***') : message;
+    return { type: 'notice', level, message: withoutControlCharacters(masked) };
   }
 }
 
@@ -340,13 +369,24 @@ class AnswerReader {
   private text = '';
   private parser: IncrementalJsonParser | undefined;
   private parserStart = -1;
+  /** Where to look for the next "{" that may start the answer's JSON. */
+  private searchFrom = 0;
+  /** The answer's JSON broke after something was taken from it: the rest is ignored. */
   private syntaxError: string | undefined;
+  /** Why the last candidate "{" was not the answer's JSON, reported if no later one is. */
+  private rejectedStart: string | undefined;
+  private sawObjectWithoutAnswer = false;
   private events: AnalysisEvent[] = [];
   /** Actions that arrive before any hypothesis wait for one: a fallback would otherwise mix them in. */
   private heldActions: RecommendedAction[] = [];
-  private lastText = new Map<number, string>();
+  /** How much of each description was already sent, by its position in the model's list. */
+  private sentTextLength = new Map<number, number>();
 
-  constructor(private readonly scenario: Scenario) {}
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly signal: AbortSignal,
+    private readonly notice: (level: 'warn', message: string) => AnalysisEvent,
+  ) {}
 
   get length(): number {
     return this.text.length;
@@ -357,11 +397,10 @@ class AnswerReader {
   }
 
   feed(content: string): void {
-    const offset = this.text.length;
     this.text += content;
     if (this.syntaxError !== undefined || this.parser?.done) return;
-    if (this.parser) this.push(content, offset);
-    else this.startAt(findJsonStart(this.text));
+    if (this.parser) this.push(content);
+    else this.tryToStart();
   }
 
   takeEvents(): AnalysisEvent[] {
@@ -370,8 +409,12 @@ class AnswerReader {
     return events;
   }
 
+  /** The events completed so far; none once the user cancelled. */
   *drain(): Generator<AnalysisEvent> {
-    yield* this.takeEvents();
+    for (const event of this.takeEvents()) {
+      if (this.signal.aborted) return;
+      yield event;
+    }
   }
 
   /** Why the answer is not usable as it stands, once the stream is over. */
@@ -383,7 +426,13 @@ class AnswerReader {
         message: `the LLM's answer is not valid JSON (${this.syntaxError})${this.hypotheses.length > 0 ? `; keeping the ${kept} before it` : ''}`,
       };
     }
-    if (!this.parser) return { failure: 'answer did not parse', message: `the LLM's answer contains no JSON object` };
+    if (!this.parser && this.sawObjectWithoutAnswer) {
+      return { failure: 'no valid hypothesis in the answer', message: `the LLM's answer has no "hypotheses" list` };
+    }
+    if (!this.parser) {
+      const message = this.rejectedStart ? `the LLM's answer is not valid JSON (${this.rejectedStart})` : `the LLM's answer contains no JSON object`;
+      return { failure: 'answer did not parse', message };
+    }
     if (this.parser.done) return undefined;
     return {
       failure: 'stream ended early',
@@ -395,42 +444,61 @@ class AnswerReader {
     return { hypotheses: this.hypotheses, actions: this.actions, ...(failure !== undefined ? { failure } : {}) };
   }
 
-  private startAt(start: number): void {
+  private tryToStart(): void {
+    const start = findJsonStart(this.text, this.searchFrom);
     if (start === -1) return;
     this.parserStart = start;
     this.parser = new IncrementalJsonParser({
       onString: (path, text) => this.onString(path, text),
       onValue: (path, value) => this.onValue(path, value),
     });
-    this.push(this.text.slice(start), start);
+    this.push(this.text.slice(start));
   }
 
-  private push(content: string, offset: number): void {
+  private push(content: string): void {
+    const nothingTakenYet = () => this.hypotheses.length === 0 && this.actions.length === 0 && this.heldActions.length === 0;
     try {
       this.parser?.push(content);
+      if (this.parser?.done && nothingTakenYet()) {
+        // A complete object with nothing of the answer in it (an example in a reasoning model's
+        // thinking, say): the answer may still follow.
+        this.searchFrom = this.parserStart + this.parser.position;
+        this.parser = undefined;
+        this.sawObjectWithoutAnswer = true;
+        this.tryToStart();
+      }
     } catch (error) {
       if (!(error instanceof JsonSyntaxError)) throw error;
-      const nothingTakenYet = this.hypotheses.length === 0 && this.actions.length === 0 && this.heldActions.length === 0;
-      if (nothingTakenYet) {
-        // The "{" was prose ("the {service} label"): try the next one.
-        void offset;
+      if (nothingTakenYet() && this.parser) {
+        // The "{" may have been prose ("the {service} label"): look for one after the failure.
+        this.rejectedStart = error.message;
+        this.searchFrom = this.parserStart + this.parser.position;
         this.parser = undefined;
-        this.startAt(findJsonStart(this.text, this.parserStart + 1));
+        this.tryToStart();
         return;
       }
       this.syntaxError = error.message;
     }
   }
 
-  private onString(path: JsonPath, text: string): void {
-    if (!isItemField(path, 'hypotheses', 'description')) return;
-    const index = this.hypotheses.length;
-    if (this.lastText.get(index) === text) return;
-    this.lastText.set(index, text);
-    this.events.push({ type: 'hypothesis-text', index, text });
+  private onString(path: JsonPath, textSoFar: string): void {
+    if (isItemField(path, 'hypotheses', 'description')) this.sendText(path[path.length - 2] as number, textSoFar);
+  }
+
+  /**
+   * `hypothesis-text` carries the next piece (a delta), as the console appends them. Indexes are
+   * positions in the model's list, so that a skipped hypothesis never mixes its text into the next.
+   */
+  private sendText(index: number, textSoFar: string): void {
+    const sent = this.sentTextLength.get(index) ?? 0;
+    if (textSoFar.length <= sent) return;
+    this.sentTextLength.set(index, textSoFar.length);
+    this.events.push({ type: 'hypothesis-text', index, text: withoutControlCharacters(textSoFar.slice(sent)) });
   }
 
   private onValue(path: JsonPath, value: unknown): void {
+    // The description's last characters may close in the same chunk as the string.
+    if (isItemField(path, 'hypotheses', 'description') && typeof value === 'string') this.sendText(path[path.length - 2] as number, value);
     if (isItem(path, 'hypotheses')) this.takeHypothesis(value, path[path.length - 1] as number);
     else if (isItem(path, 'actions')) this.takeAction(value, path[path.length - 1] as number);
   }
@@ -438,7 +506,7 @@ class AnswerReader {
   private takeHypothesis(value: unknown, position: number): void {
     const parsed = hypothesisSchema.safeParse(value);
     if (!parsed.success) {
-      this.events.push({ type: 'notice', level: 'warn', message: `skipped hypothesis ${position + 1} from the LLM: ${describeIssues(parsed.error)}` });
+      this.events.push(this.notice('warn', `skipped hypothesis ${position + 1} from the LLM: ${describeIssues(parsed.error)}`));
       return;
     }
     const { description, category, evidence, reasoning } = parsed.data;
@@ -449,9 +517,8 @@ class AnswerReader {
       evidence,
       reasoning,
     };
-    const index = this.hypotheses.length;
     this.hypotheses.push(hypothesis);
-    this.events.push({ type: 'hypothesis', index, hypothesis });
+    this.events.push({ type: 'hypothesis', index: position, hypothesis });
     for (const action of this.heldActions) this.emitAction(action);
     this.heldActions = [];
   }
@@ -459,7 +526,7 @@ class AnswerReader {
   private takeAction(value: unknown, position: number): void {
     const parsed = actionSchema.safeParse(value);
     if (!parsed.success) {
-      this.events.push({ type: 'notice', level: 'warn', message: `skipped action ${position + 1} from the LLM: ${describeIssues(parsed.error)}` });
+      this.events.push(this.notice('warn', `skipped action ${position + 1} from the LLM: ${describeIssues(parsed.error)}`));
       return;
     }
     if (this.hypotheses.length === 0) this.heldActions.push(parsed.data);
@@ -481,18 +548,29 @@ function isItemField(path: JsonPath, name: string, field: string): boolean {
   return path.length >= 3 && path[path.length - 1] === field && isItem(path.slice(0, -1), name);
 }
 
-const text = z.string().trim().min(1);
+/**
+ * The model's text ends up on a terminal: escape sequences in it ("\u001b[2J") must not reach it.
+ * Newlines and tabs stay.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+function withoutControlCharacters(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, '');
+}
+
+const printable = z.string().transform(withoutControlCharacters);
+const nonEmpty = printable.pipe(z.string().trim().min(1));
 
 /** Models write "Memory Leak" or "memory-leak" for memory_leak. */
-const categoryId = text.transform((value) => value.toLowerCase().replace(/[\s-]+/g, '_'));
+const categoryId = nonEmpty.transform((value) => value.toLowerCase().replace(/[\s-]+/g, '_'));
 
 /** Accepts the original's evidence shape too ({signal_type, signal_name, ...}). */
 const evidenceSchema = z
   .object({
-    signal: text.optional(),
-    signal_name: text.optional(),
-    signal_type: text.optional(),
-    observation: text,
+    signal: nonEmpty.optional(),
+    signal_name: nonEmpty.optional(),
+    signal_type: nonEmpty.optional(),
+    observation: nonEmpty,
     relevance: z.coerce.number().min(0).max(1),
   })
   .transform((item, context): Evidence => {
@@ -506,21 +584,21 @@ const evidenceSchema = z
 
 /** A `confidence` the model sends anyway is dropped here: confidence is computed, never taken. */
 const hypothesisSchema = z.object({
-  description: text,
+  description: nonEmpty,
   category: categoryId,
   evidence: z.array(evidenceSchema).min(1),
-  reasoning: z.string().trim().default(''),
+  reasoning: printable.pipe(z.string().trim()).default(''),
 });
 
 const actionSchema = z
   .object({
-    type: text.optional(),
-    action_type: text.optional(),
-    target: text.optional(),
-    target_service: text.optional(),
+    type: nonEmpty.optional(),
+    action_type: nonEmpty.optional(),
+    target: nonEmpty.optional(),
+    target_service: nonEmpty.optional(),
     risk_level: z.string().trim().toLowerCase().pipe(z.enum(['low', 'medium', 'high'])),
-    blast_radius: z.string().trim().default(''),
-    rationale: z.string().trim().default(''),
+    blast_radius: printable.pipe(z.string().trim()).default(''),
+    rationale: printable.pipe(z.string().trim()).default(''),
     // An action the model did not mark stays behind an approval: the safe default.
     requires_approval: z.boolean().default(true),
   })
@@ -566,9 +644,10 @@ function retryAfterMs(headers: Dispatcher.ResponseData['headers']): number | und
 /** The start of an error body, as one line: the server's own message when it sends JSON. */
 async function readExcerpt(body: Dispatcher.ResponseData['body']): Promise<string> {
   let raw = '';
+  const decoder = new TextDecoder();
   try {
     for await (const chunk of body) {
-      raw += (chunk as Buffer).toString('utf8');
+      raw += decoder.decode(chunk as Buffer, { stream: true });
       if (raw.length > 4096) break;
     }
   } catch {
@@ -622,7 +701,7 @@ function shortReason(error: unknown): string {
 
 function seconds(milliseconds: number): string {
   const value = milliseconds / 1000;
-  return `${value >= 10 ? Math.round(value) : Number(value.toFixed(1))} s`;
+  return `${value >= 10 ? Math.round(value) : Number(value.toFixed(value < 1 ? 2 : 1))} s`;
 }
 
 function plural(count: number, one: string, many: string): string {

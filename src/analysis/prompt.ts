@@ -1,4 +1,5 @@
-import type { AnalysisInput, ScenarioMetric } from '../incidents/types.js';
+import type { AnalysisInput, Scenario, ScenarioMetric } from '../incidents/types.js';
+import { actionsForCategory, categoriesWithActions } from './actions.js';
 
 /**
  * The chat messages sent to the model. Kept compact on purpose: small local models (Ollama's
@@ -9,23 +10,14 @@ import type { AnalysisInput, ScenarioMetric } from '../incidents/types.js';
  * confidence is computed from its evidence afterwards, as the original does.
  */
 
-/** The original's action types, then the more specific ones the shipped scenarios expect. */
-export const ACTION_TYPES = [
-  'restart_pod',
-  'scale_up',
-  'scale_down',
-  'rollback_deployment',
-  'toggle_feature_flag',
-  'clear_cache',
-  'drain_node',
-  'rate_limit',
-  'circuit_breaker',
-  'fallback',
-  'connection_pool_tuning',
-  'database_optimization',
-  'alert',
-  'custom',
-] as const;
+/**
+ * The action vocabulary of the built-in analyzer (the scenarios' expected action types use it
+ * too), so that an LLM's actions and the built-in ones can be compared and scored alike.
+ */
+export function actionTypes(scenario: Scenario): string[] {
+  const types = categoriesWithActions().flatMap((category) => actionsForCategory(category, scenario).map((action) => action.type));
+  return [...new Set([...types, 'custom'])];
+}
 
 export interface ChatMessage {
   role: 'system' | 'user';
@@ -59,7 +51,7 @@ export function buildMessages(input: AnalysisInput): ChatMessage[] {
     ...(normal.length > 0 ? ['Metrics within normal range:', ...normal.map(describeMetric)] : []),
     `Context: ${JSON.stringify(scenario.context)}`,
     `Known root causes: ${input.knownRootCauses.join(', ')}`,
-    `Action types: ${ACTION_TYPES.join(', ')}`,
+    `Action types: ${actionTypes(scenario).join(', ')}`,
   ].join('\n');
 
   return [

@@ -2,10 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BuiltinAnalyzer } from '../analysis/builtin.js';
 import { filterScenarios, knownRootCauses, loadScenarios } from '../incidents/load.js';
-import { DIFFICULTIES, type Analyzer, type Difficulty, type IncidentEvent, type Scenario } from '../incidents/types.js';
+import { DIFFICULTIES, type Analyzer, type Difficulty, type Scenario } from '../incidents/types.js';
 import { createKeyChecker } from './auth.js';
 import { ApiMetrics } from './metrics.js';
-import { CapacityError, SimulationManager, toWireSimulation } from './simulations.js';
+import { CapacityError, SimulationManager, toWireSimulation, type NumberedEvent } from './simulations.js';
 import {
   API_PREFIX,
   describeIssues,
@@ -18,6 +18,7 @@ import {
 
 /** Request bodies are tiny ({auto_analyze, execution_mode}); anything bigger is refused unread. */
 export const MAX_BODY_BYTES = 64 * 1024;
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
 /** A comment line on idle event streams so that proxies and clients do not time them out. */
 const HEARTBEAT_MS = 10_000;
 
@@ -182,15 +183,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       template: `${SIMULATOR_PREFIX}/simulations/{id}/events`,
       pattern: /^\/simulator\/simulations\/([^/]+)\/events$/,
       methods: {
-        GET: async (request, response, id) => {
-          if (!simulations.get(id)) throw new HttpError(404, `simulation "${id}" not found`);
-          streamEvents(request, response, id);
-        },
+        GET: async (request, response, id) => streamEvents(request, response, id),
       },
     },
   ];
 
+  /**
+   * Server-sent events: the simulation's events so far, then live ones, ending after its
+   * incident-finished. Each carries its number as `id`, so that a client that lost the connection
+   * resumes with Last-Event-ID where it left off.
+   */
   function streamEvents(request: http.IncomingMessage, response: http.ServerResponse, id: string): void {
+    const record = simulations.get(id);
+    if (!record) throw new HttpError(404, `simulation "${id}" not found`);
+    const lastEventId = Number(request.headers['last-event-id'] ?? 0);
+    const afterId = Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0;
+    if (record.status !== 'running' && afterId >= record.eventCount) {
+      // Nothing left to send, ever: 204 tells a browser's EventSource to stop reconnecting.
+      response.writeHead(204).end();
+      return;
+    }
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -198,7 +210,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       'x-accel-buffering': 'no',
     });
     openStreams.add(response);
-    let sequence = 0;
     let unsubscribe: (() => void) | undefined;
     const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const end = () => {
@@ -207,23 +218,25 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       openStreams.delete(response);
       if (!response.writableEnded) response.end();
     };
-    const write = (event: IncidentEvent) => {
+    const write = ({ id: eventId, event }: NumberedEvent) => {
       if (response.writableEnded) return;
-      sequence += 1;
-      response.write(`id: ${sequence}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      response.write(`id: ${eventId}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       // The simulation's last event ends the stream; a client sees a clean end, not a cut.
       if (event.type === 'incident-finished') queueMicrotask(end);
     };
-    request.on('close', end);
-    unsubscribe = simulations.subscribe(id, write);
+    // The response's close, not the request's: the latter also fires once a request is fully read.
+    response.on('close', end);
+    unsubscribe = simulations.subscribe(id, write, afterId);
   }
 
-  async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<string> {
+  /** Answers one request; `labels.route` is set to the matched route's template for the metrics. */
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse, labels: { route: string }): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const method = request.method ?? 'GET';
 
     if (path === '/healthz' || path === '/metrics') {
+      labels.route = path;
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on ${path}`, { allow: 'GET' });
       if (path === '/healthz') {
         sendJson(response, 200, { status: 'ok', simulations_active: simulations.activeCount, scenarios: scenarios.length });
@@ -232,7 +245,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         response.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(body) });
         response.end(method === 'HEAD' ? undefined : body);
       }
-      return path;
+      return;
     }
     if (path !== API_PREFIX && !path.startsWith(`${API_PREFIX}/`)) throw new HttpError(404, `no route ${path}`);
 
@@ -245,6 +258,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     for (const route of routes) {
       const match = route.pattern.exec(rest);
       if (!match) continue;
+      labels.route = route.template;
       const handler = route.methods[method as 'GET' | 'POST'];
       if (!handler) {
         throw new HttpError(405, `${method} is not allowed on ${route.template}`, { allow: Object.keys(route.methods).join(', ') });
@@ -256,17 +270,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         throw new HttpError(400, `the id in ${path} is not valid percent-encoding`);
       }
       await handler(request, response, id);
-      return route.template;
+      return;
     }
     throw new HttpError(404, `no route ${path}`);
   }
 
   const server = http.createServer((request, response) => {
     const started = process.hrtime.bigint();
-    let routeLabel = 'unmatched';
-    handle(request, response)
-      .then((template) => (routeLabel = template))
-      .catch((error: unknown) => {
+    const labels = { route: 'unmatched' };
+    handle(request, response, labels).catch((error: unknown) => {
         if (error instanceof HttpError) {
           sendJson(response, error.status, { detail: error.message }, error.headers);
           return;
@@ -277,7 +289,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       })
       .finally(() => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        metrics.recordRequest(request.method ?? 'GET', routeLabel, response.statusCode, seconds);
+        metrics.recordRequest(request.method ?? 'GET', labels.route, response.statusCode, seconds);
       });
   });
   // Slowloris-style clients are cut off rather than holding sockets forever.
@@ -306,7 +318,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         for (const stream of openStreams) stream.end();
         server.closeIdleConnections();
         // Give answers in flight a moment, then drop whatever is still open.
-        const timer = setTimeout(() => server.closeAllConnections(), 1000);
+        const timer = setTimeout(() => server.closeAllConnections(), 500);
         await closed;
         clearTimeout(timer);
       })();
@@ -329,26 +341,24 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown, 
   response.end(text);
 }
 
-/** Reads a request body up to MAX_BODY_BYTES; a bigger one is answered 413 and its connection closed. */
+/**
+ * Reads a request body up to MAX_BODY_BYTES. A bigger one is answered 413; up to DRAIN_LIMIT_BYTES
+ * of it is read and thrown away first, so that the client, still sending, gets to read the answer.
+ */
 function readBody(request: http.IncomingMessage): Promise<string> {
   const tooLarge = () =>
     new HttpError(413, `request body is larger than ${MAX_BODY_BYTES / 1024} KiB`, { connection: 'close' });
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) return Promise.reject(tooLarge());
+  if (declared > DRAIN_LIMIT_BYTES) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        request.removeAllListeners('data');
-        request.resume();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else if (size > DRAIN_LIMIT_BYTES) reject(tooLarge());
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => (size > MAX_BODY_BYTES ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     request.on('error', reject);
   });
 }

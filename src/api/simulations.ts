@@ -10,7 +10,13 @@ const OPEN_WAIT_MS = 1000;
 /** How long stop and shutdown wait for a simulation to wind down before marking it stopped themselves. */
 const STOP_WAIT_MS = 2000;
 
-export type SimulationListener = (event: IncidentEvent) => void;
+/** An event and its number in the simulation's stream (1, 2, ...), the SSE `id` that Last-Event-ID names. */
+export interface NumberedEvent {
+  id: number;
+  event: IncidentEvent;
+}
+
+export type SimulationListener = (numbered: NumberedEvent) => void;
 
 export interface SimulationRecord {
   readonly id: string;
@@ -27,9 +33,9 @@ export interface SimulationRecord {
   metricsInjected: boolean;
   analysisSource: string | null;
   /** What happened so far, for the replay of the event stream. */
-  readonly events: IncidentEvent[];
-  /** Events not kept once `events` was full. */
-  droppedEvents: number;
+  readonly events: NumberedEvent[];
+  /** Events numbered so far, kept or not. */
+  eventCount: number;
 }
 
 interface LiveSimulation {
@@ -70,13 +76,12 @@ export interface SimulationManagerOptions {
  */
 export class SimulationManager {
   private readonly simulations = new Map<string, LiveSimulation>();
+  private running = 0;
 
   constructor(private readonly options: SimulationManagerOptions) {}
 
   get activeCount(): number {
-    let count = 0;
-    for (const simulation of this.simulations.values()) if (simulation.record.status === 'running') count += 1;
-    return count;
+    return this.running;
   }
 
   list(): SimulationRecord[] {
@@ -111,7 +116,7 @@ export class SimulationManager {
       metricsInjected: false,
       analysisSource: null,
       events: [],
-      droppedEvents: 0,
+      eventCount: 0,
     };
     const controller = new AbortController();
     let markOpened = () => {};
@@ -125,6 +130,7 @@ export class SimulationManager {
     };
     // Registered before any await so that simultaneous starts all count against the cap.
     this.simulations.set(id, simulation);
+    this.running += 1;
     this.options.metrics.simulationStarted(scenario.id);
     this.options.metrics.setActiveSimulations(this.activeCount);
 
@@ -149,14 +155,14 @@ export class SimulationManager {
   }
 
   /**
-   * Calls `listener` with every event so far, then with each new one until the simulation ends.
-   * Returns an unsubscribe function, or undefined when the simulation had already ended (the
-   * replay was then complete).
+   * Calls `listener` with every event so far numbered above `afterId`, then with each new one until
+   * the simulation ends. Returns an unsubscribe function, or undefined when the simulation had
+   * already ended (the replay was then complete).
    */
-  subscribe(id: string, listener: SimulationListener): (() => void) | undefined {
+  subscribe(id: string, listener: SimulationListener, afterId = 0): (() => void) | undefined {
     const simulation = this.simulations.get(id);
     if (!simulation) return undefined;
-    for (const event of simulation.record.events) listener(event);
+    for (const numbered of simulation.record.events) if (numbered.id > afterId) listener(numbered);
     if (simulation.record.status !== 'running') return undefined;
     simulation.listeners.add(listener);
     return () => simulation.listeners.delete(listener);
@@ -263,6 +269,7 @@ export class SimulationManager {
     const { record } = simulation;
     const completedAt = new Date().toISOString();
     record.status = status;
+    this.running -= 1;
     record.completedAt = completedAt;
     record.error = error ?? null;
     // The stream always ends with an incident-finished, whether the engine said it or not.
@@ -281,14 +288,14 @@ export class SimulationManager {
 
   private publish(simulation: LiveSimulation, event: IncidentEvent, always = false): void {
     const { record } = simulation;
-    if (always || record.events.length < MAX_KEPT_EVENTS) record.events.push(event);
-    else record.droppedEvents += 1;
-    for (const listener of simulation.listeners) listener(event);
+    record.eventCount += 1;
+    const numbered = { id: record.eventCount, event };
+    if (always || record.events.length < MAX_KEPT_EVENTS) record.events.push(numbered);
+    for (const listener of simulation.listeners) listener(numbered);
   }
 
   private forgetOldFinished(): void {
-    let finished = 0;
-    for (const simulation of this.simulations.values()) if (simulation.record.status !== 'running') finished += 1;
+    let finished = this.simulations.size - this.running;
     // A Map iterates in insertion order: the first finished ones met are the oldest started.
     for (const [id, simulation] of this.simulations) {
       if (finished <= this.options.maxFinished) break;

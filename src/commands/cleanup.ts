@@ -1,6 +1,34 @@
-import { UsageError, type Command } from './command.js';
+import { cleanupLeftovers } from '../drills/ledger.js';
+import { resolvePaths } from '../paths.js';
+import { EXIT_FAILED, EXIT_OK, parseFlags, writeLine, type Command } from './command.js';
 
-// Placeholder until the owner of `firedrill cleanup` replaces this module (same export).
-export const command: Command = async () => {
-  throw new UsageError('firedrill cleanup: not built yet');
+const USAGE = `Usage: firedrill cleanup [--data-dir DIR]
+
+Removes what an interrupted drill left behind: files firedrill created and child processes it
+started, as recorded in the cleanup ledger. Nothing else is touched.
+`;
+
+export const command: Command = async (context) => {
+  const { values } = parseFlags('cleanup', context.argv, {
+    'data-dir': { type: 'string' },
+    config: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    context.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  const paths = resolvePaths({ dataDir: values['data-dir'], configFile: values.config }, context.env);
+  let removed: Awaited<ReturnType<typeof cleanupLeftovers>>;
+  try {
+    removed = await cleanupLeftovers(paths);
+  } catch (error) {
+    writeLine(context.stderr, `firedrill cleanup: ${(error as Error).message}`);
+    return EXIT_FAILED;
+  }
+  const { filesRemoved, processesEnded } = removed;
+  for (const file of filesRemoved) writeLine(context.stdout, `removed file ${file}`);
+  for (const pid of processesEnded) writeLine(context.stdout, `ended process ${pid}`);
+  if (filesRemoved.length === 0 && processesEnded.length === 0) writeLine(context.stdout, 'nothing to clean up');
+  return EXIT_OK;
 };

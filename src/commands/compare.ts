@@ -1,6 +1,32 @@
-import { UsageError, type Command } from './command.js';
+import { COMMON_FLAGS, COMMON_HELP, compareText, openHistoryFromFlags, printNotice } from '../history/cli-support.js';
+import { EXIT_OK, parseFlags, writeLine, type Command } from './command.js';
 
-// Placeholder until the owner of `firedrill compare` replaces this module (same export).
-export const command: Command = async () => {
-  throw new UsageError('firedrill compare: not built yet');
+const HELP = `Usage: firedrill compare [--json]
+
+One row per machine: runs, mean pass rate, events triggered, last run. With Neo4j configured this
+is the whole fleet; without it, the machines in this history file.
+  --json           {source, machines} on stdout
+${COMMON_HELP}`;
+
+export const command: Command = async (context) => {
+  const { values } = parseFlags('compare', context.argv, { ...COMMON_FLAGS, json: { type: 'boolean' } });
+  if (values.help) {
+    context.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  const opened = await openHistoryFromFlags(context, values);
+  if ('exitCode' in opened) return opened.exitCode;
+  const { history } = opened;
+  try {
+    printNotice(context, history);
+    const machines = await history.compare();
+    if (values.json) {
+      writeLine(context.stdout, JSON.stringify({ source: history.readsFrom, machines }, null, 2));
+    } else {
+      for (const line of compareText(machines)) writeLine(context.stdout, line);
+    }
+    return EXIT_OK;
+  } finally {
+    await history.close();
+  }
 };

@@ -1,6 +1,38 @@
-import { UsageError, type Command } from './command.js';
+import os from 'node:os';
+import { COMMON_FLAGS, COMMON_HELP, failuresText, openHistoryFromFlags, printNotice } from '../history/cli-support.js';
+import { EXIT_OK, parseFlags, writeLine, type Command } from './command.js';
 
-// Placeholder until the owner of `firedrill failures` replaces this module (same export).
-export const command: Command = async () => {
-  throw new UsageError('firedrill failures: not built yet');
+const HELP = `Usage: firedrill failures [--machine HOST] [--json]
+
+The drills that fail most on a machine, how often, and the last failure's reason.
+  --machine HOST   whose runs (default this machine, ${os.hostname()})
+  --json           {machine, source, failures} on stdout
+${COMMON_HELP}`;
+
+export const command: Command = async (context) => {
+  const { values } = parseFlags('failures', context.argv, {
+    ...COMMON_FLAGS,
+    machine: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (values.help) {
+    context.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  const machine = values.machine ?? os.hostname();
+  const opened = await openHistoryFromFlags(context, values);
+  if ('exitCode' in opened) return opened.exitCode;
+  const { history } = opened;
+  try {
+    printNotice(context, history);
+    const failures = await history.failures({ machine });
+    if (values.json) {
+      writeLine(context.stdout, JSON.stringify({ machine, source: history.readsFrom, failures }, null, 2));
+    } else {
+      for (const line of failuresText(machine, failures)) writeLine(context.stdout, line);
+    }
+    return EXIT_OK;
+  } finally {
+    await history.close();
+  }
 };

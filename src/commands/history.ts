@@ -1,6 +1,41 @@
-import { UsageError, type Command } from './command.js';
+import os from 'node:os';
+import { COMMON_FLAGS, COMMON_HELP, historyText, openHistoryFromFlags, printNotice } from '../history/cli-support.js';
+import { EXIT_OK, parseFlags, positiveInteger, writeLine, type Command } from './command.js';
 
-// Placeholder until the owner of `firedrill history` replaces this module (same export).
-export const command: Command = async () => {
-  throw new UsageError('firedrill history: not built yet');
+const HELP = `Usage: firedrill history [--limit N] [--machine HOST] [--json]
+
+The last runs on a machine, newest first, then statistics over all its runs.
+  --limit N        how many runs to list (default 10)
+  --machine HOST   whose runs (default this machine, ${os.hostname()})
+  --json           {machine, source, runs, stats} on stdout
+${COMMON_HELP}`;
+
+export const command: Command = async (context) => {
+  const { values } = parseFlags('history', context.argv, {
+    ...COMMON_FLAGS,
+    limit: { type: 'string' },
+    machine: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (values.help) {
+    context.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  const limit = positiveInteger('limit', values.limit) ?? 10;
+  const machine = values.machine ?? os.hostname();
+  const opened = await openHistoryFromFlags(context, values);
+  if ('exitCode' in opened) return opened.exitCode;
+  const { history } = opened;
+  try {
+    printNotice(context, history);
+    const [runs, stats] = await Promise.all([history.listRuns({ machine, limit }), history.stats(machine)]);
+    if (values.json) {
+      writeLine(context.stdout, JSON.stringify({ machine, source: history.readsFrom, runs, stats }, null, 2));
+    } else {
+      for (const line of historyText(machine, runs, stats, limit)) writeLine(context.stdout, line);
+    }
+    return EXIT_OK;
+  } finally {
+    await history.close();
+  }
 };

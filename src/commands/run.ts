@@ -1,6 +1,301 @@
-import { UsageError, type Command } from './command.js';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, diskFillDirectory, loadConfig, type FiredrillConfig } from '../config/config.js';
+import { cleanupLeftovers } from '../drills/ledger.js';
+import { acquireDrillLock, DrillLockError } from '../drills/lock.js';
+import { createDrills } from '../drills/registry.js';
+import { runDrills } from '../drills/runner.js';
+import { DRILL_NAMES, isDrillName, type Drill, type DrillName, type RunReport } from '../drills/types.js';
+import { createDetectors, detectionFlagOptions } from '../monitor/alerts/detector.js';
+import type { Detector } from '../monitor/detector.js';
+import { SystemSampler } from '../monitor/sampler.js';
+import { resolvePaths, type FiredrillPaths } from '../paths.js';
+import { toJsonReport } from '../report/json.js';
+import { toJunitXml } from '../report/junit.js';
+import { shouldUseColor, TextReporter } from '../report/text.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, positiveNumber, UsageError, writeLine, type Command } from './command.js';
 
-// Placeholder until the owner of `firedrill run` replaces this module (same export).
-export const command: Command = async () => {
-  throw new UsageError('firedrill run: not built yet');
-};
+/**
+ * `firedrill run`: the local event drills, headless (cron, CI). The console starts runs through
+ * the same `prepareRun` and `runDrills`, so both see the same config, lock, cleanup and monitor.
+ */
+
+export const EXIT_INTERRUPTED = 130;
+/** A day: longer holds are a typo, and would overflow Node's timers besides. */
+const MAX_DURATION_SECONDS = 86_400;
+
+export const RUN_USAGE = `Usage: firedrill run [--duration S] [--only a,b] [--yes] [--json] [--junit FILE] [--config FILE] [--data-dir DIR]
+                    [--prometheus URL] [--alertmanager URL]
+
+Runs the local event drills one after the other and reports what the monitor saw.
+  --duration S     hold each drill's load for S seconds (overrides the config)
+  --only a,b       run only these drills, in this order (${DRILL_NAMES.join(', ')})
+  --yes, -y        run drills that ask for confirmation with this config (disk_fill, large memory_pressure)
+  --json           print one JSON report on stdout instead of the text report
+  --junit FILE     also write a JUnit XML report to FILE
+  --config FILE    the YAML config (default: ~/.config/firedrill/config.yaml, if present)
+  --data-dir DIR   where the lock, the cleanup ledger and the history live
+  --prometheus URL, --alertmanager URL
+                   check that your own monitoring noticed each drill (also FIREDRILL_PROMETHEUS_URL,
+                   FIREDRILL_ALERTMANAGER_URL, or the config's detection section)
+Exit status: 0 all drills passed, 1 a drill failed, 2 bad usage or config, 130 interrupted.
+`;
+
+export interface RunConfigOptions {
+  /** A config file the user named (--config): it must exist. Default: paths.configFile, if present. */
+  configFile?: string;
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Resolves paths and loads the config. Throws ConfigError with a sentence naming the file and key. */
+export function loadRunConfig(options: RunConfigOptions = {}): { config: FiredrillConfig; paths: FiredrillPaths } {
+  const paths = resolvePaths({ configFile: options.configFile, dataDir: options.dataDir }, options.env ?? process.env);
+  const config = loadConfig(paths.configFile, { required: options.configFile !== undefined });
+  return { config, paths };
+}
+
+/** The built-in monitor for this config, already sampling (its first CPU reading takes half a second). */
+export function startSampler(config: FiredrillConfig, onError?: (error: Error) => void): SystemSampler {
+  return new SystemSampler({
+    diskPath: diskFillDirectory(config.drills),
+    intervalMs: config.monitor.interval_seconds * 1000,
+    onError,
+  }).start();
+}
+
+export interface PrepareRunOptions extends RunConfigOptions {
+  /** Already loaded (the console loads it once at start). */
+  config?: FiredrillConfig;
+  paths?: FiredrillPaths;
+  /** Already created from this config (to ask riskWarning() before preparing). */
+  drills?: Record<DrillName, Drill>;
+  /** Already sampling (the console's gauges): left running by release(). Default: a new one, stopped by release(). */
+  sampler?: SystemSampler;
+}
+
+export interface PreparedRun {
+  config: FiredrillConfig;
+  paths: FiredrillPaths;
+  drills: Record<DrillName, Drill>;
+  sampler: SystemSampler;
+  /** What an earlier, interrupted run had left behind and this one removed. */
+  leftovers: { filesRemoved: string[]; processesEnded: number[] };
+  /** Releases the drill lock and stops the sampler if prepareRun started it. Idempotent. */
+  release(): void;
+}
+
+/**
+ * Everything a run needs, in the order that keeps the machine safe: config, the monitor, the
+ * per-machine drill lock (DrillLockError when another run holds it), then removal of whatever an
+ * interrupted run left behind. Call `release()` when the run is over.
+ */
+export async function prepareRun(options: PrepareRunOptions = {}): Promise<PreparedRun> {
+  const { config, paths } =
+    options.config && options.paths ? { config: options.config, paths: options.paths } : loadRunConfig(options);
+  const drills = options.drills ?? createDrills(config.drills, paths);
+  const ownSampler = options.sampler === undefined;
+  const sampler = options.sampler ?? startSampler(config);
+  let lock: { release(): void } | undefined;
+  try {
+    lock = await acquireDrillLock(paths);
+    const leftovers = await cleanupLeftovers(paths);
+    let released = false;
+    return {
+      config,
+      paths,
+      drills,
+      sampler,
+      leftovers,
+      release() {
+        if (released) return;
+        released = true;
+        if (ownSampler) sampler.stop();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    if (ownSampler) sampler.stop();
+    lock?.release();
+    throw error;
+  }
+}
+
+/** Parses --only: known drill names, comma separated, each once, in the order given. */
+export function parseOnly(raw: string | undefined): DrillName[] {
+  if (raw === undefined) return [...DRILL_NAMES];
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0) throw new UsageError(`--only needs at least one drill name (${DRILL_NAMES.join(', ')})`);
+  const unknown = names.filter((name) => !isDrillName(name));
+  if (unknown.length > 0) {
+    const list = unknown.map((name) => `"${name}"`).join(', ');
+    throw new UsageError(`--only: unknown drill ${list}; the drills are ${DRILL_NAMES.join(', ')}`);
+  }
+  return [...new Set(names as DrillName[])];
+}
+
+export interface RunCommandHooks {
+  /** Called with the finished (or interrupted) report before firedrill exits: the history store goes here. */
+  onReport?: (report: RunReport, run: PreparedRun) => Promise<void>;
+  /** Replaces the user's monitoring that each drill is verified against (default: createDetectors from flags, env, config). */
+  createDetectors?: (config: FiredrillConfig) => Detector[];
+}
+
+export function createRunCommand(hooks: RunCommandHooks = {}): Command {
+  return async (ctx) => {
+    const { values } = parseFlags('run', ctx.argv, {
+      duration: { type: 'string' },
+      only: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
+      json: { type: 'boolean' },
+      junit: { type: 'string' },
+      config: { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      ...detectionFlagOptions,
+    });
+    if (values.help) {
+      ctx.stdout.write(RUN_USAGE);
+      return EXIT_OK;
+    }
+    let durationSeconds: number | undefined;
+    let order: DrillName[];
+    try {
+      durationSeconds = positiveNumber('duration', values.duration);
+      if (durationSeconds !== undefined && durationSeconds > MAX_DURATION_SECONDS) {
+        throw new UsageError(`--duration must be at most ${MAX_DURATION_SECONDS} seconds (a day), got "${values.duration}"`);
+      }
+      order = parseOnly(values.only);
+    } catch (error) {
+      if (error instanceof UsageError) throw new UsageError(`firedrill run: ${error.message}`);
+      throw error;
+    }
+    const json = values.json === true;
+
+    let loaded: { config: FiredrillConfig; paths: FiredrillPaths };
+    try {
+      loaded = loadRunConfig({ configFile: values.config, dataDir: values['data-dir'], env: ctx.env });
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        writeLine(ctx.stderr, `firedrill run: ${error.message}`);
+        return EXIT_USAGE;
+      }
+      throw error;
+    }
+
+    // Refuse risky drills before anything starts: a cron job must never be surprised.
+    const drills = createDrills(loaded.config.drills, loaded.paths);
+    if (!values.yes) {
+      for (const name of order) {
+        const warning = drills[name].riskWarning();
+        if (warning !== null) {
+          writeLine(ctx.stderr, `firedrill run: not running ${name} without --yes: ${warning}. Add --yes to run it.`);
+          return EXIT_USAGE;
+        }
+      }
+    }
+
+    // Bad monitoring URLs are usage errors: found before anything runs.
+    const detectors =
+      hooks.createDetectors?.(loaded.config) ??
+      createDetectors(loaded.config.detection, ctx.env, { prometheusUrl: values.prometheus, alertmanagerUrl: values.alertmanager });
+
+    let prepared: PreparedRun;
+    try {
+      prepared = await prepareRun({ ...loaded, drills });
+    } catch (error) {
+      if (error instanceof DrillLockError) {
+        writeLine(ctx.stderr, `firedrill run: ${error.message}; wait for it to finish, or stop it first`);
+        return EXIT_FAILED;
+      }
+      throw error;
+    }
+
+    try {
+      return await execute(ctx, prepared, { order, durationSeconds, json, junitFile: values.junit, detectors }, hooks);
+    } finally {
+      prepared.release();
+    }
+  };
+}
+
+interface ExecuteOptions {
+  order: DrillName[];
+  durationSeconds: number | undefined;
+  json: boolean;
+  junitFile: string | undefined;
+  detectors: Detector[];
+}
+
+async function execute(
+  ctx: Parameters<Command>[0],
+  run: PreparedRun,
+  options: ExecuteOptions,
+  hooks: RunCommandHooks,
+): Promise<number> {
+  const titles = Object.fromEntries(Object.values(run.drills).map((drill) => [drill.name, drill.title]));
+  const reporter = new TextReporter({ color: shouldUseColor(ctx.stdout, ctx.env), titles });
+  const print = (lines: string[]) => {
+    if (!options.json) for (const line of lines) writeLine(ctx.stdout, line);
+  };
+  const { filesRemoved, processesEnded } = run.leftovers;
+  if (filesRemoved.length > 0 || processesEnded.length > 0) {
+    // Not part of this run's report, but the user must know something was left behind.
+    writeLine(
+      ctx.stderr,
+      `firedrill run: removed what an interrupted run left behind: ${filesRemoved.length} file(s), ${processesEnded.length} process(es)`,
+    );
+  }
+
+  const events = runDrills({
+    drills: run.drills,
+    order: options.order,
+    durationSeconds: options.durationSeconds,
+    config: run.config,
+    sampler: run.sampler,
+    detectors: options.detectors,
+    signal: ctx.signal,
+    machine: os.hostname(),
+  });
+  let report: RunReport | undefined;
+  for await (const event of events) {
+    if (event.type === 'run-finished') {
+      report = event.report;
+      if (ctx.signal.aborted) print(reporter.interruptedLines(abortReason(ctx.signal)));
+    }
+    print(reporter.lines(event));
+  }
+  if (!report) throw new Error('the run ended without a report');
+
+  if (options.json) writeLine(ctx.stdout, JSON.stringify(toJsonReport(report), null, 2));
+  let code: number = ctx.signal.aborted ? EXIT_INTERRUPTED : report.summary.failed > 0 ? EXIT_FAILED : EXIT_OK;
+  if (options.junitFile !== undefined) {
+    const file = path.resolve(options.junitFile);
+    try {
+      await writeFile(file, toJunitXml(report));
+    } catch (error) {
+      writeLine(ctx.stderr, `firedrill run: cannot write the JUnit report ${file}: ${(error as Error).message}`);
+      if (code === EXIT_OK) code = EXIT_FAILED;
+    }
+  }
+  if (hooks.onReport) {
+    try {
+      await hooks.onReport(report, run);
+    } catch (error) {
+      writeLine(ctx.stderr, `firedrill run: the report could not be saved: ${(error as Error).message}`);
+    }
+  }
+  return code;
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.message) return reason.message;
+  return typeof reason === 'string' ? reason : 'stopped';
+}
+
+export const command: Command = createRunCommand();

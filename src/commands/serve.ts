@@ -1,6 +1,171 @@
-import { UsageError, type Command } from './command.js';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { resolveLlmSettings, selectAnalyzer } from '../analysis/select.js';
+import { startApiServer, type ApiServer } from '../api/server.js';
+import { API_PREFIX } from '../api/wire.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { resolvePaths } from '../paths.js';
+import {
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  parseFlags,
+  positiveInteger,
+  positiveNumber,
+  UsageError,
+  writeLine,
+  type Command,
+} from './command.js';
 
-// Placeholder until the owner of `firedrill serve` replaces this module (same export).
-export const command: Command = async () => {
-  throw new UsageError('firedrill serve: not built yet');
+const HELP = `Usage: firedrill serve [--host 127.0.0.1] [--port 8000] [--api-key-file FILE]
+
+Serves the incident API (compatible with the original simulator's /api/v1/simulator routes, plus
+an event stream per simulation) until Ctrl-C or SIGTERM.
+
+The API refuses to start without a key. It is read from, in order: --api-key-file FILE, the
+FIREDRILL_API_KEY environment variable, <data dir>/api-key. Clients send it in X-API-Key.
+/metrics (Prometheus) and /healthz answer without a key.
+
+Flags:
+  --host HOST            address to listen on (default 127.0.0.1: this machine only)
+  --port N               port (default 8000; 0 picks a free one)
+  --api-key-file FILE    file holding the API key (one line)
+  --speed N              scenario seconds played per second (default: the engine's)
+  --max-simulations N    simulations running at once (default 50)
+  --llm-url URL, --llm-model NAME   analyze with an LLM (falls back to the built-in analyzer)
+  --config FILE, --data-dir DIR
+`;
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined) return 8000;
+  const port = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`firedrill serve: --port must be a whole number from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+/** The key and where it came from (never the key itself in any message). */
+function readApiKey(keyFile: string | undefined, env: NodeJS.ProcessEnv, dataDir: string): { key: string; from: string; warning?: string } {
+  if (keyFile !== undefined) return readKeyFile(keyFile, true);
+  const fromEnv = env.FIREDRILL_API_KEY?.trim();
+  if (fromEnv) return { key: fromEnv, from: 'FIREDRILL_API_KEY' };
+  const defaultFile = path.join(dataDir, 'api-key');
+  const fromFile = readKeyFile(defaultFile, false);
+  if (fromFile.key) return fromFile;
+  throw new UsageError(
+    'firedrill serve: refusing to start without an API key; set FIREDRILL_API_KEY, or write a key to ' +
+      `${defaultFile}, or pass --api-key-file FILE`,
+  );
+}
+
+function readKeyFile(file: string, required: boolean): { key: string; from: string; warning?: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (!required && (error as NodeJS.ErrnoException).code === 'ENOENT') return { key: '', from: file };
+    throw new UsageError(`firedrill serve: cannot read the API key file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const key = text.trim();
+  if (key === '') throw new UsageError(`firedrill serve: the API key file ${file} is empty`);
+  if (key.includes('\n')) throw new UsageError(`firedrill serve: the API key file ${file} must hold the key on a single line`);
+  let warning: string | undefined;
+  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
+    warning = `warning: the API key file ${file} can be read by other users; chmod 600 it`;
+  }
+  return { key, from: file, ...(warning ? { warning } : {}) };
+}
+
+function describeListenError(error: NodeJS.ErrnoException, host: string, port: number): string {
+  const where = `${host}:${port}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `firedrill serve: ${where} is already in use; stop what listens there or pick another port with --port`;
+    case 'EACCES':
+      return `firedrill serve: not allowed to listen on ${where}; ports below 1024 need privileges, pick another with --port`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return `firedrill serve: cannot listen on ${where}: --host "${host}" is not an address of this machine`;
+    default:
+      return `firedrill serve: cannot listen on ${where} (${error.message})`;
+  }
+}
+
+export const command: Command = async (ctx) => {
+  const { values } = parseFlags('serve', ctx.argv, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'api-key-file': { type: 'string' },
+    speed: { type: 'string' },
+    'max-simulations': { type: 'string' },
+    'llm-url': { type: 'string' },
+    'llm-model': { type: 'string' },
+    config: { type: 'string' },
+    'data-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    ctx.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  const host = values.host ?? '127.0.0.1';
+  const port = parsePort(values.port);
+  const speed = positiveNumber('speed', values.speed);
+  const maxSimulations = positiveInteger('max-simulations', values['max-simulations']);
+  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, ctx.env);
+  const apiKey = readApiKey(values['api-key-file'], ctx.env, paths.dataDir);
+  if (apiKey.warning) writeLine(ctx.stderr, apiKey.warning);
+
+  let llmSettings;
+  try {
+    const config = loadConfig(paths.configFile, { required: values.config !== undefined });
+    llmSettings = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'] }, ctx.env, config.llm);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      writeLine(ctx.stderr, `firedrill serve: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+
+  if (ctx.signal.aborted) return EXIT_OK;
+  let server: ApiServer;
+  try {
+    server = await startApiServer({
+      host,
+      port,
+      apiKey: apiKey.key,
+      analyzerFactory: () => selectAnalyzer(llmSettings),
+      ...(speed === undefined ? {} : { speed }),
+      ...(maxSimulations === undefined ? {} : { maxSimulations }),
+      log: (message) => writeLine(ctx.stderr, message),
+    });
+  } catch (error) {
+    const errno = error as NodeJS.ErrnoException;
+    writeLine(ctx.stderr, errno.code ? describeListenError(errno, host, port) : `firedrill serve: ${errno.message}`);
+    return EXIT_FAILED;
+  }
+
+  for (const problem of server.scenarioErrors) writeLine(ctx.stderr, `warning: scenario skipped: ${problem.message}`);
+  if (!LOOPBACK.has(host)) {
+    writeLine(
+      ctx.stderr,
+      `warning: listening on ${host}: the API is reachable from the network, and without TLS its key travels in clear text`,
+    );
+  }
+  writeLine(ctx.stdout, `firedrill serve: incident API listening on ${server.url}${API_PREFIX}`);
+  writeLine(ctx.stdout, `  API key from ${apiKey.from}; send it in the X-API-Key header`);
+  writeLine(ctx.stdout, `  ${server.url}/metrics (Prometheus) and ${server.url}/healthz answer without a key`);
+  writeLine(ctx.stdout, `  analysis: ${llmSettings ? `${llmSettings.model} via ${llmSettings.url} (built-in as fallback)` : 'built-in'}`);
+
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await server.close();
+  writeLine(ctx.stdout, 'firedrill serve: stopped');
+  return EXIT_OK;
 };

@@ -1,6 +1,60 @@
-import { UsageError, type Command } from './command.js';
+import { COMMON_FLAGS, COMMON_HELP, openHistoryFromFlags, plural } from '../history/cli-support.js';
+import type { SyncOutcome } from '../history/open-history.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, writeLine, type Command } from './command.js';
 
-// Placeholder until the owner of `firedrill sync` replaces this module (same export).
-export const command: Command = async () => {
-  throw new UsageError('firedrill sync: not built yet');
+const HELP = `Usage: firedrill sync [--all] [--json]
+
+Pushes the runs and incident simulations saved while Neo4j was unreachable. Exit 0 when nothing is
+left pending, 1 when Neo4j could not take them (they stay queued), 2 when Neo4j is not configured.
+  --all            also queue every run and incident already in the local history (for a Neo4j set up later)
+  --json           {uri, pushed, pending, error?, ...} on stdout
+${COMMON_HELP}`;
+
+/** "3 runs", "1 incident", "3 runs and 1 incident"; `none` when both are zero. */
+function itemsPhrase(runs: number, incidents: number, none: string): string {
+  if (runs === 0 && incidents === 0) return none;
+  if (incidents === 0) return plural(runs, 'run');
+  if (runs === 0) return plural(incidents, 'incident');
+  return `${plural(runs, 'run')} and ${plural(incidents, 'incident')}`;
+}
+
+export function syncMessage(uri: string, outcome: SyncOutcome): string {
+  const pushed = `${itemsPhrase(outcome.pushedRuns, outcome.pushedIncidents, '0 runs')} pushed`;
+  if (outcome.error === undefined) return `${pushed}, ${outcome.pending} pending`;
+  const pending = outcome.pending === 0 ? 'nothing pending' : `${itemsPhrase(outcome.pendingRuns, outcome.pendingIncidents, '')} still pending`;
+  const progress = outcome.pushed > 0 ? `${pushed}; ` : '';
+  if (outcome.unreachable) return `Neo4j at ${uri} is not reachable (${outcome.error}): ${progress}${pending}`;
+  return `Neo4j at ${uri} refused part of the history (${outcome.error}): ${progress}${pending}`;
+}
+
+export const command: Command = async (context) => {
+  const { values } = parseFlags('sync', context.argv, {
+    ...COMMON_FLAGS,
+    all: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  if (values.help) {
+    context.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  const opened = await openHistoryFromFlags(context, values);
+  if ('exitCode' in opened) return opened.exitCode;
+  const { history } = opened;
+  try {
+    const uri = history.neo4jUri;
+    if (uri === undefined) {
+      writeLine(
+        context.stderr,
+        "Neo4j is not configured: set NEO4J_URI (with NEO4J_USERNAME and NEO4J_PASSWORD), the config's neo4j: section, or --neo4j-uri.",
+      );
+      return EXIT_USAGE;
+    }
+    if (values.all) await history.queueEverything();
+    const outcome = await history.sync(context.signal);
+    if (values.json) writeLine(context.stdout, JSON.stringify({ uri, ...outcome }, null, 2));
+    else writeLine(outcome.error === undefined ? context.stdout : context.stderr, syncMessage(uri, outcome));
+    return outcome.pending === 0 && outcome.error === undefined ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    await history.close();
+  }
 };

@@ -3,6 +3,8 @@ import { accessSync, constants } from 'node:fs';
 import { readProcessStat } from './proc.js';
 import { trackChild, untrackChild } from './emergency.js';
 
+export { liveChildPids } from './emergency.js';
+
 /**
  * Every process a drill starts goes through here, so that none can outlive firedrill:
  * - on Linux with util-linux's setpriv, the child runs under `setpriv --pdeathsig KILL`, so the
@@ -19,7 +21,8 @@ let setprivPath: string | null | undefined;
 export function pdeathsigWrapper(): string | null {
   if (setprivPath !== undefined) return setprivPath;
   setprivPath = null;
-  if (process.platform !== 'linux') return setprivPath;
+  // FIREDRILL_NO_SETPRIV=1 exercises the fallback (the node watchdog) as on a machine without setpriv.
+  if (process.platform !== 'linux' || process.env.FIREDRILL_NO_SETPRIV === '1') return setprivPath;
   for (const candidate of SETPRIV_CANDIDATES) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -62,6 +65,8 @@ export function spawnChild(command: string, args: readonly string[], options: Sp
     env: options.env ?? process.env,
     cwd: options.cwd,
   });
+  // Later errors (a kill of a child that just exited) must not become an uncaught 'error' event.
+  child.on('error', () => {});
   let exitedFlag = false;
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

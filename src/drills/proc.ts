@@ -39,7 +39,19 @@ export interface MemoryReading {
 }
 
 export async function readMemory(): Promise<MemoryReading> {
-  const text = await readFile('/proc/meminfo', 'utf8');
+  return parseMeminfo(await readFile('/proc/meminfo', 'utf8'));
+}
+
+/** For the few places that must answer synchronously (a risk warning). */
+export function readMemorySync(): MemoryReading | null {
+  try {
+    return parseMeminfo(readFileSync('/proc/meminfo', 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function parseMeminfo(text: string): MemoryReading {
   const kib = (key: string): number => {
     const match = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
     if (!match?.[1]) throw new Error(`/proc/meminfo has no ${key}`);
@@ -105,4 +117,14 @@ export const LINUX_ONLY_MESSAGE = "firedrill's local drills measure through /pro
 
 export function isLinux(): boolean {
   return process.platform === 'linux';
+}
+
+/** VmRSS of a process from /proc/<pid>/status, or null. */
+export function readResidentBytes(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
 }

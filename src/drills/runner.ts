@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { FiredrillConfig } from '../config/config.js';
 import type { DetectionWatch, Detector } from '../monitor/detector.js';
+import { setActiveDrill } from '../monitor/drill-metrics.js';
 import type { MetricsSource } from '../monitor/sampler.js';
 import { processRiseFor, thresholdsFromConfig, ThresholdWatcher } from '../monitor/thresholds.js';
 import {
@@ -189,17 +190,21 @@ class Run {
     const endMs = this.now();
     if (this.signal.aborted) {
       // The drill was interrupted: its verdict would be about a partial load, so it is left out.
-      for (const watch of watches) void watch.finish(endMs).catch(() => undefined);
+      for (const { watch } of watches) void watch.finish(endMs).catch(() => undefined);
       this.current = null;
       return undefined;
     }
 
     const detections = Promise.all(
-      watches.map((watch) =>
-        watch.finish(endMs).then((detection) => {
-          this.emit({ type: 'detection', drill: name, detection });
-          return detection;
-        }),
+      watches.map(({ source, watch }) =>
+        watch
+          .finish(endMs)
+          // The contract says finish() never rejects; a detector that does must not stall the run.
+          .catch((error: unknown) => unwatchable(source, error))
+          .then((detection) => {
+            this.emit({ type: 'detection', drill: name, detection });
+            return detection;
+          }),
       ),
     );
     let detectionsDone = false;
@@ -236,6 +241,14 @@ class Run {
     };
     if (outcome.error !== undefined) result.error = outcome.error;
     if (detection.length > 0) result.detection = detection;
+    // An alert the user said must fire and that did not is the failure a fire drill exists to find.
+    // Monitoring that could not be asked (error set) leaves the drill's own verdict standing.
+    const missed = detection.filter((verdict) => verdict.expected !== undefined && !verdict.detected && verdict.error === undefined);
+    if (missed.length > 0) {
+      result.success = false;
+      const sentence = missed.map((verdict) => `${verdict.source} did not report ${verdict.expected}: ${verdict.summary}`).join('; ');
+      result.error = result.error === undefined ? sentence : `${result.error}; ${sentence}`;
+    }
     this.current = null;
     this.emit({ type: 'drill-finished', result });
     return result;
@@ -247,6 +260,8 @@ class Run {
     const seconds =
       options.durationSeconds ?? options.config.drills[name].duration ?? options.config.drills.duration ?? drill.defaultDurationSeconds;
     const drillController = new AbortController();
+    // firedrill_drill_active on /metrics, when served: lets the user's Alertmanager tell drills from incidents.
+    setActiveDrill(name);
     let graceTimer: NodeJS.Timeout | undefined;
     let giveUp: (error: Error) => void = () => undefined;
     const abortedAfterGrace = new Promise<never>((_, reject) => {
@@ -274,26 +289,23 @@ class Run {
       const message = error instanceof Error ? error.message : String(error);
       return { success: false, measured: {}, summary: `Failed: ${message}`, error: message };
     } finally {
+      setActiveDrill(null);
       this.signal.removeEventListener('abort', forward);
       if (graceTimer) clearTimeout(graceTimer);
     }
   }
 
-  private async watch(detector: Detector, drill: DrillName, startMs: number): Promise<DetectionWatch> {
+  private async watch(detector: Detector, drill: DrillName, startMs: number): Promise<{ source: Detection['source']; watch: DetectionWatch }> {
+    const { source } = detector;
     try {
-      return await detector.watch(drill, startMs, this.signal, (detection) => {
-        this.emit({ type: 'detection', drill, detection });
+      const watch = await detector.watch(drill, startMs, this.signal, (detection) => {
+        if (!this.signal.aborted) this.emit({ type: 'detection', drill, detection });
       });
+      return { source, watch };
     } catch (error) {
       // Monitoring that cannot be watched is reported as such; the drill itself still runs.
-      const detection: Detection = {
-        source: detector.source,
-        detected: false,
-        alerts: [],
-        summary: `${detector.source} could not be watched`,
-        error: error instanceof Error ? error.message : String(error),
-      };
-      return { finish: async () => detection };
+      const detection = unwatchable(source, error);
+      return { source, watch: { finish: async () => detection } };
     }
   }
 
@@ -367,6 +379,16 @@ class Run {
   private iso(): string {
     return new Date(this.now()).toISOString();
   }
+}
+
+function unwatchable(source: Detection['source'], error: unknown): Detection {
+  return {
+    source,
+    detected: false,
+    alerts: [],
+    summary: `${source} could not be watched`,
+    error: error instanceof Error ? error.message : String(error),
+  };
 }
 
 /** The drill's own refusal, or null; a preflight that throws refuses with its message. */

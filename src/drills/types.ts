@@ -135,6 +135,8 @@ export type RunEvent =
   | { type: 'detection'; drill: DrillName; detection: Detection }
   | { type: 'drill-finished'; result: DrillResult }
   | { type: 'settling'; drill: DrillName; message: string }
+  /** Something the user must know that is not a drill's verdict (the history could not be saved...). */
+  | { type: 'notice'; level: 'info' | 'warn'; message: string }
   | { type: 'run-finished'; report: RunReport };
 
 /** What the runner hands a drill. The drill measures its own effect; it never assumes it. */

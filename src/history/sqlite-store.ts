@@ -324,6 +324,7 @@ return {
     countIncidentsOf: db.prepare('SELECT count(*) AS n FROM incidents WHERE machine = ?'),
     getIncident: db.prepare('SELECT * FROM incidents WHERE id = ?'),
     outboxCount: db.prepare('SELECT count(*) AS n FROM outbox'),
+  outboxCountByKind: db.prepare('SELECT kind, count(*) AS n FROM outbox GROUP BY kind'),
     outboxPeek: db.prepare('SELECT kind, item_id, attempts FROM outbox ORDER BY queued_at, rowid LIMIT ?'),
     outboxDone: db.prepare('DELETE FROM outbox WHERE kind = ? AND item_id = ?'),
     outboxFailed: db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE kind = ? AND item_id = ?'),
@@ -598,6 +599,14 @@ export class SqliteHistoryStore implements HistoryStore {
   /** How many runs and incidents wait to be replicated. */
   outboxCount(): number {
     return (this.statements.outboxCount.get() as { n: number }).n;
+  }
+
+  outboxCountByKind(): { runs: number; incidents: number } {
+    const rows = this.statements.outboxCountByKind.all() as Array<{ kind: OutboxKind; n: number }>;
+    return {
+      runs: rows.find((row) => row.kind === 'run')?.n ?? 0,
+      incidents: rows.find((row) => row.kind === 'incident')?.n ?? 0,
+    };
   }
 
   /** The oldest entries waiting to be replicated. */

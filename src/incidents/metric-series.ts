@@ -33,8 +33,8 @@ export function patternProgress(pattern: MetricPattern, fraction: number): numbe
     case 'oscillating': {
       // The swings grow to full size over the first fifth, then wave between 60 % and 100 %.
       const envelope = Math.min(1, x / ONSET_FRACTION);
-      const wave = 0.8 + 0.2 * Math.sin(2 * Math.PI * OSCILLATION_CYCLES * x - Math.PI / 2 + Math.PI);
-      return envelope * (x >= 1 ? 1 : wave);
+      const wave = 0.8 + 0.2 * Math.cos(2 * Math.PI * OSCILLATION_CYCLES * x);
+      return envelope * wave;
     }
     default: {
       const unknown: never = pattern;

@@ -1,4 +1,6 @@
+import type { StatsFs } from 'node:fs';
 import { readdir, statfs } from 'node:fs/promises';
+import path from 'node:path';
 import si from 'systeminformation';
 import type { SystemSample } from '../drills/types.js';
 
@@ -45,6 +47,8 @@ export class SystemSampler implements MetricsSource {
   private readonly onError: ((error: Error) => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Bumped by stop(): a reading still in flight from before must not schedule another loop. */
+  private generation = 0;
 
   constructor(options: SystemSamplerOptions) {
     this.intervalMs = options.intervalMs ?? 1000;
@@ -57,12 +61,13 @@ export class SystemSampler implements MetricsSource {
   start(): this {
     if (this.running) return this;
     this.running = true;
-    void this.tick();
+    void this.tick(this.generation);
     return this;
   }
 
   stop(): void {
     this.running = false;
+    this.generation += 1;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -95,19 +100,21 @@ export class SystemSampler implements MetricsSource {
    * One reading, then the next one scheduled an interval after this one *started*, so that a slow
    * reading (df, a busy machine) never makes readings pile up.
    */
-  private async tick(): Promise<void> {
-    if (!this.running) return;
+  private async tick(generation: number): Promise<void> {
+    const current = () => this.running && generation === this.generation;
+    if (!current()) return;
     const startedAt = Date.now();
     try {
       const sample = await this.read();
-      if (!this.running) return;
+      if (!current()) return;
       this.push(sample);
     } catch (error) {
+      if (!current()) return;
       this.onError?.(error instanceof Error ? error : new Error(String(error)));
     }
-    if (!this.running) return;
+    if (!current()) return;
     const wait = Math.max(0, this.intervalMs - (Date.now() - startedAt));
-    this.timer = setTimeout(() => void this.tick(), wait);
+    this.timer = setTimeout(() => void this.tick(generation), wait);
     // Sampling alone must never keep firedrill alive.
     this.timer.unref();
   }
@@ -171,7 +178,7 @@ export function readSystemSample(diskPath: string): ReadSample {
     const [load, memory, disk, processCount] = await Promise.all([
       si.currentLoad(),
       si.mem(),
-      statfs(diskPath),
+      statfsNearest(diskPath),
       countProcesses(),
     ]);
     // "used" as people read it: what is not available to new programs (cache and buffers are).
@@ -192,6 +199,23 @@ export function readSystemSample(diskPath: string): ReadSample {
       processCount,
     };
   };
+}
+
+/**
+ * statfs of `directory`, or of its nearest existing parent: disk_fill's directory may not exist
+ * yet (it is created for the drill), and the filesystem it will be on is the one to watch.
+ */
+async function statfsNearest(directory: string): Promise<StatsFs> {
+  let current = path.resolve(directory);
+  for (;;) {
+    try {
+      return await statfs(current);
+    } catch (error) {
+      const parent = path.dirname(current);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) throw error;
+      current = parent;
+    }
+  }
 }
 
 function isPid(name: string): boolean {

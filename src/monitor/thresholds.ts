@@ -28,11 +28,11 @@ export function thresholdsFromConfig(monitor: MonitorConfig, processRise: number
 }
 
 /**
- * How big a rise in the process count means "processes were spawned": most of the processes the
- * process_spawn drill starts (a few other processes may end meanwhile), never fewer than one.
+ * How big a rise in the process count means "processes were spawned": the processes the
+ * process_spawn drill starts, less a fifth (at least one) since other processes may end meanwhile.
  */
 export function processRiseFor(spawnCount: number): number {
-  return Math.max(1, Math.ceil(spawnCount * 0.8));
+  return Math.max(1, spawnCount - Math.max(1, Math.floor(spawnCount * 0.2)));
 }
 
 type PercentMetric = 'cpu_high' | 'memory_high' | 'disk_high';

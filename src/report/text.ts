@@ -18,6 +18,13 @@ export interface TextReportOptions {
   color: boolean;
   /** Titles for the "[TEST] ..." lines; default DEFAULT_DRILL_TITLES. */
   titles?: Partial<Record<DrillName, string>>;
+  /**
+   * At most one progress line per this many ms (default 5000): a drill may report every chunk it
+   * allocates, and a cron log wants a few lines, not hundreds. The latest one held back is printed
+   * before the next line of another kind.
+   */
+  progressIntervalMs?: number;
+  now?: () => number;
 }
 
 /** Colour when the stream is a terminal and NO_COLOR is unset or empty. */
@@ -47,14 +54,40 @@ export class TextReporter {
   private readonly paint: Paint;
   private readonly titles: Record<DrillName, string>;
   private running: DrillName | null = null;
+  private readonly progressIntervalMs: number;
+  private readonly now: () => number;
+  private lastProgressAt = Number.NEGATIVE_INFINITY;
+  private heldProgress: string | undefined;
 
   constructor(options: TextReportOptions) {
     this.paint = painter(options.color);
     this.titles = { ...DEFAULT_DRILL_TITLES, ...options.titles };
+    this.progressIntervalMs = options.progressIntervalMs ?? 5000;
+    this.now = options.now ?? Date.now;
   }
 
   /** The lines this event adds to the report (often none: samples are not printed). */
   lines(event: RunEvent): string[] {
+    if (event.type === 'drill-progress') return this.progress(event.message);
+    const lines = this.linesOf(event);
+    if (lines.length === 0 || this.heldProgress === undefined) return lines;
+    const held = this.heldProgress;
+    this.heldProgress = undefined;
+    return [held, ...lines];
+  }
+
+  private progress(message: string): string[] {
+    const at = this.now();
+    if (at - this.lastProgressAt < this.progressIntervalMs) {
+      this.heldProgress = message;
+      return [];
+    }
+    this.lastProgressAt = at;
+    this.heldProgress = undefined;
+    return [message];
+  }
+
+  private linesOf(event: Exclude<RunEvent, { type: 'drill-progress' }>): string[] {
     const { paint } = this;
     switch (event.type) {
       case 'run-started':
@@ -72,9 +105,8 @@ export class TextReporter {
         return [];
       case 'drill-started':
         this.running = event.drill;
+        this.lastProgressAt = Number.NEGATIVE_INFINITY;
         return ['', paint.bold(`[TEST] ${this.titles[event.drill]}`), THIN_RULE];
-      case 'drill-progress':
-        return [event.message];
       case 'monitor-event':
         return event.drill === null ? [paint.dim(`Monitor: ${describeEvent(event.event)} (before any drill)`)] : [paint.yellow(`Event: ${describeEvent(event.event)}`)];
       case 'detection':
@@ -84,6 +116,8 @@ export class TextReporter {
         return this.resultLines(event.result, false);
       case 'settling':
         return [paint.dim(event.message)];
+      case 'notice':
+        return [event.level === 'warn' ? paint.yellow(event.message) : event.message];
       case 'run-finished':
         return this.summaryLines(event.report);
       default:
@@ -93,6 +127,7 @@ export class TextReporter {
 
   /** When a run was interrupted: the lines that say so (call before printing the partial summary). */
   interruptedLines(reason: string): string[] {
+    this.heldProgress = undefined;
     const during = this.running ? ` during ${this.titles[this.running]}; that drill was stopped and is not in the results` : '';
     this.running = null;
     return ['', this.paint.red(`Interrupted (${reason})${during}.`)];

@@ -47,7 +47,9 @@ export function App({ services, initialScreen = { name: 'home' } }: { services: 
 
   const choose = (choice: HomeChoice) => {
     if (choice === 'quit') quit();
-    else setScreen({ name: choice });
+    else if (choice === 'drills') setScreen({ name: 'drills' });
+    else if (choice === 'scenarios') setScreen({ name: 'scenarios' });
+    else setScreen({ name: 'history' });
   };
 
   switch (screen.name) {

@@ -4,9 +4,14 @@ import { Bar } from '../components/Bar.js';
 import { formatPercent } from './format-metric.js';
 import type { StreamingHypothesis } from './incident-state.js';
 import { confidenceColor, paint } from './palette.js';
+import { tailLines } from './text-tail.js';
 
-function topEvidence(hypothesis: Hypothesis) {
-  return [...hypothesis.evidence].sort((a, b) => b.relevance - a.relevance)[0];
+/** The most relevant evidence, named by its signal unless the observation already names it. */
+function topEvidenceLine(hypothesis: Hypothesis): string {
+  const top = [...hypothesis.evidence].sort((a, b) => b.relevance - a.relevance)[0];
+  if (!top) return 'no evidence given';
+  const observation = oneLine(top.observation);
+  return observation.startsWith(top.signal) ? observation : `${top.signal}: ${observation}`;
 }
 
 /** Model text can hold newlines: one line per hypothesis keeps the live region's height known. */
@@ -23,6 +28,8 @@ export function HypothesisList({
   streaming,
   limit,
   streamingLimit,
+  streamingLines,
+  columns,
   showEvidence,
   analysisFinished,
 }: {
@@ -30,6 +37,8 @@ export function HypothesisList({
   streaming: readonly StreamingHypothesis[];
   limit: number;
   streamingLimit: number;
+  streamingLines: number;
+  columns: number;
   showEvidence: boolean;
   analysisFinished: boolean;
 }) {
@@ -43,7 +52,6 @@ export function HypothesisList({
         {waiting ? <Text dimColor> {analysisFinished ? '(none)' : '(waiting)'}</Text> : null}
       </Text>
       {shown.map((hypothesis, rank) => {
-        const evidence = topEvidence(hypothesis);
         return (
           <Box key={`${rank}-${hypothesis.category}-${hypothesis.description}`} flexDirection="column">
             <Box>
@@ -59,20 +67,26 @@ export function HypothesisList({
             {showEvidence ? (
               <Text dimColor wrap="truncate">
                 {'       '}
-                {evidence ? `${evidence.signal}: ${oneLine(evidence.observation)}` : 'no evidence given'}
+                {topEvidenceLine(hypothesis)}
               </Text>
             ) : null}
           </Box>
         );
       })}
-      {streaming.slice(0, streamingLimit).map((entry) => (
-        <Box key={`streaming-${entry.index}`}>
-          <Box flexShrink={0}>
-            <Text color={paint('cyan')}>{'  '}writing #{entry.index + 1}: </Text>
+      {streaming.slice(0, streamingLimit).map((entry) => {
+        const prefix = `  writing #${entry.index + 1}: `;
+        const lines = tailLines(entry.text, columns - prefix.length - 1, streamingLines);
+        return (
+          <Box key={`streaming-${entry.index}`} flexDirection="column">
+            {lines.map((line, position) => (
+              <Text key={position} wrap="truncate">
+                <Text color={paint('cyan')}>{position === 0 ? prefix : ' '.repeat(prefix.length)}</Text>
+                {line}
+              </Text>
+            ))}
           </Box>
-          <Text wrap="truncate-start">{oneLine(entry.text)}</Text>
-        </Box>
-      ))}
+        );
+      })}
     </Box>
   );
 }

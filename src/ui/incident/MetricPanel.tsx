@@ -12,6 +12,12 @@ const BASELINE_WIDTH = 15;
 const SIGMA_WIDTH = 7;
 const BAR_WIDTH = 6;
 
+/** From baseline to where the scenario goes, so the sparkline shows how far along the metric is. */
+function sparklineRange(metric: MetricView): { min: number; max: number } {
+  const bounds = [metric.baseline, ...(metric.target === undefined ? [] : [metric.target]), ...metric.history];
+  return { min: Math.min(...bounds), max: Math.max(...bounds) };
+}
+
 /** One line per metric: current value against its baseline, distance in sigmas, recent values. */
 export function MetricPanel({ metrics, columns, limit }: { metrics: readonly MetricView[]; columns: number; limit: number }) {
   const sparkWidth = columns >= 100 ? 16 : 10;
@@ -42,7 +48,7 @@ export function MetricPanel({ metrics, columns, limit }: { metrics: readonly Met
           <Box width={BAR_WIDTH + 1} flexShrink={0}>
             <Bar fraction={Math.abs(metric.sigma ?? 0) / FULL_SCALE_SIGMA} width={BAR_WIDTH} color={sigmaColor(metric.sigma)} />
           </Box>
-          <Sparkline values={metric.history} width={sparkWidth} min={Math.min(0, ...metric.history)} />
+          <Sparkline values={metric.history} width={sparkWidth} {...sparklineRange(metric)} />
         </Box>
       ))}
     </Box>

@@ -5,6 +5,8 @@ export interface IncidentLayout {
   /** Whether each hypothesis gets a second line with its top evidence. */
   evidence: boolean;
   streaming: number;
+  /** Lines given to each hypothesis being written (1 to 3). */
+  streamingLines: number;
   actions: number;
   notices: number;
   timeline: number;
@@ -25,9 +27,10 @@ const FOOTER_LINES = 1;
 const SECTION_TITLES = 4;
 
 /**
- * Metrics and notices are always shown (capped); hypotheses come next, then actions, and the
- * timeline takes what is left. One line stays free: a frame as tall as the terminal makes Ink
- * clear the whole screen on every render.
+ * Metrics and notices come first, then the leading hypothesis and the actions, then the other
+ * hypotheses, their evidence, more lines for text being written, and the timeline takes what is
+ * left. One line stays free: a frame
+ * as tall as the terminal makes Ink clear the whole screen on every render.
  */
 export function incidentLayout(rows: number, counts: IncidentCounts): IncidentLayout {
   let free = rows - 1 - HEADER_LINES - FOOTER_LINES - SECTION_TITLES;
@@ -40,16 +43,14 @@ export function incidentLayout(rows: number, counts: IncidentCounts): IncidentLa
   const notices = take(counts.notices, 3);
   const streaming = take(counts.streaming, 2);
   const wantedHypotheses = Math.min(counts.hypotheses, 3);
-  // Evidence lines go first when room is short: the ranked list matters more than its support.
-  const evidence = free - 2 >= wantedHypotheses * 2;
-  let hypotheses: number;
-  if (evidence) {
-    hypotheses = wantedHypotheses;
-    free -= wantedHypotheses * 2;
-  } else {
-    hypotheses = take(wantedHypotheses, 3);
-  }
+  const leading = take(wantedHypotheses, 1);
   const actions = take(counts.actions, 3);
+  const hypotheses = leading + take(wantedHypotheses - leading, 3);
+  const evidence = hypotheses > 0 && free >= hypotheses;
+  if (evidence) free -= hypotheses;
+  // Text being written reads better over a few lines than as a one-line ticker.
+  const extraStreamingLines = streaming > 0 ? Math.min(2, Math.floor(free / streaming)) : 0;
+  free -= extraStreamingLines * streaming;
   const timeline = take(counts.timeline, 8);
-  return { metrics, hypotheses, evidence, streaming, actions, notices, timeline };
+  return { metrics, hypotheses, evidence, streaming, streamingLines: 1 + extraStreamingLines, actions, notices, timeline };
 }

@@ -17,6 +17,8 @@ export interface MetricView {
   name: string;
   unit: string;
   baseline: number;
+  /** Where the scenario takes the metric; undefined for a metric only the stream knows. */
+  target: number | undefined;
   /** Undefined until the first metrics tick. */
   current: number | undefined;
   /** Current deviation from the baseline in standard deviations; undefined when it cannot be known. */
@@ -94,6 +96,7 @@ export function initialIncidentState(scenario: Scenario): IncidentState {
       name: metric.name,
       unit: metric.unit,
       baseline: metric.baseline,
+      target: metric.value,
       current: undefined,
       sigma: undefined,
       history: [],
@@ -122,7 +125,7 @@ function applyMetricPoints(metrics: readonly MetricView[], points: Extract<Incid
   for (const point of points) {
     const at = next.findIndex((metric) => metric.name === point.name);
     // A remote engine may stream a metric the local scenario copy does not declare: show it anyway.
-    const previous: MetricView = at >= 0 ? next[at]! : { name: point.name, unit: point.unit, baseline: point.baseline, current: undefined, sigma: undefined, history: [], sigmaUnit: undefined };
+    const previous: MetricView = at >= 0 ? next[at]! : { name: point.name, unit: point.unit, baseline: point.baseline, target: undefined, current: undefined, sigma: undefined, history: [], sigmaUnit: undefined };
     const updated: MetricView = {
       ...previous,
       unit: point.unit,

@@ -20,8 +20,10 @@ export function orderByDifficulty(scenarios: readonly Scenario[]): Scenario[] {
   return DIFFICULTIES.flatMap((difficulty) => scenarios.filter((scenario) => scenario.difficulty === difficulty));
 }
 
-export function createPickerState(scenarios: readonly Scenario[]): PickerState {
-  return { ordered: orderByDifficulty(scenarios), query: null, cursor: 0 };
+/** `highlightedId` puts the cursor on that scenario (the one the user last ran, say). */
+export function createPickerState(scenarios: readonly Scenario[], highlightedId?: string): PickerState {
+  const ordered = orderByDifficulty(scenarios);
+  return { ordered, query: null, cursor: Math.max(0, ordered.findIndex((scenario) => scenario.id === highlightedId)) };
 }
 
 /** Every word of the query must appear in the name, id, service or a tag (case-insensitive). */

@@ -1,31 +1,42 @@
-import { useMemo, useReducer } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useInput, useStdin } from 'ink';
 import type { Scenario } from '../../incidents/types.js';
-import { createPickerState, pickerReducer, visibleScenarios, type PickerState } from './picker-state.js';
+import { createPickerState, pickerReducer, visibleScenarios, type PickerAction, type PickerState } from './picker-state.js';
 
 const PAGE = 5;
 
 /** Maps keys to the picker's reducer; only listens while active and when stdin can do raw mode. */
 export function useScenarioPicker(
   scenarios: readonly Scenario[],
-  { onPick, onBack, isActive }: { onPick(scenario: Scenario): void; onBack(): void; isActive: boolean },
+  { onPick, onBack, isActive, initialScenarioId }: { onPick(scenario: Scenario): void; onBack(): void; isActive: boolean; initialScenarioId?: string },
 ): { state: PickerState; visible: Scenario[]; canListen: boolean } {
-  const [state, dispatch] = useReducer(pickerReducer, scenarios, createPickerState);
+  // Keys can arrive faster than React re-renders: each key reads and updates this ref, so the
+  // second of two quick keys never acts on the state from before the first.
+  const latest = useRef<PickerState | null>(null);
+  latest.current ??= createPickerState(scenarios, initialScenarioId);
+  const [state, setState] = useState(latest.current);
   const visible = useMemo(() => visibleScenarios(state), [state]);
   const { isRawModeSupported } = useStdin();
   const canListen = isActive && isRawModeSupported;
-  const filtering = state.query !== null;
+
+  const dispatch = (action: PickerAction) => {
+    latest.current = pickerReducer(latest.current!, action);
+    setState(latest.current);
+  };
 
   useInput(
     (input, key) => {
-      if (key.ctrl || key.meta) return;
+      const current = latest.current!;
+      const filtering = current.query !== null;
+      // Ink reports Esc with `meta` set too: it is handled before modified keys are ignored.
       if (key.escape) {
         if (filtering) dispatch({ type: 'clear-filter' });
         else onBack();
         return;
       }
+      if (key.ctrl || key.meta) return;
       if (key.return) {
-        const picked = visible[state.cursor];
+        const picked = visibleScenarios(current)[current.cursor];
         if (picked) onPick(picked);
         return;
       }

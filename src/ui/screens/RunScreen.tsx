@@ -60,6 +60,11 @@ export function RunScreen({
         <DrillLineView key={line.drill} line={line} now={now} />
       ))}
       <Box marginTop={1} flexDirection="column">
+        {state.notices.map((notice) => (
+          <Text key={notice} color="yellow">
+            {notice}
+          </Text>
+        ))}
         {state.phase === 'failed' && <Text color="red">The run could not go on: {state.error}</Text>}
         {state.phase === 'aborted' && !done && <Text color="yellow">Stopping: ending the drill and cleaning up...</Text>}
         {state.phase === 'aborted' && done && <Text color="yellow">Stopped. Everything the drills started was ended and removed.</Text>}

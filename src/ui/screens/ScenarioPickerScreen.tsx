@@ -16,6 +16,8 @@ export interface ScenarioPickerScreenProps {
   onPick(scenario: Scenario): void;
   onBack(): void;
   isActive?: boolean;
+  /** Where the cursor starts, e.g. on the scenario the user just ran; the first one otherwise. */
+  initialScenarioId?: string;
 }
 
 const DIFFICULTY_TITLES: Record<Difficulty, string> = { beginner: 'Beginner', intermediate: 'Intermediate', advanced: 'Advanced' };
@@ -48,9 +50,12 @@ function ScenarioRow({ scenario, highlighted, nameWidth, serviceWidth }: { scena
   );
 }
 
-/** Lists the incident scenarios by difficulty; `/` filters, Enter picks, q or Esc goes back. */
-export function ScenarioPickerScreen({ scenarios, loadErrors = [], onPick, onBack, isActive = true }: ScenarioPickerScreenProps) {
-  const { state, visible, canListen } = useScenarioPicker(scenarios, { onPick, onBack, isActive });
+/**
+ * Lists the incident scenarios by difficulty; `/` filters, Enter picks, q or Esc goes back.
+ * The list is read once when mounted: give it a new `key` to show a reloaded list.
+ */
+export function ScenarioPickerScreen({ scenarios, loadErrors = [], onPick, onBack, isActive = true, initialScenarioId }: ScenarioPickerScreenProps) {
+  const { state, visible, canListen } = useScenarioPicker(scenarios, { onPick, onBack, isActive, initialScenarioId });
   const { rows: terminalRows } = useTerminalSize();
 
   const errorLines = Math.min(loadErrors.length, MAX_ERROR_LINES) + (loadErrors.length > MAX_ERROR_LINES ? 1 : 0);
@@ -93,7 +98,7 @@ export function ScenarioPickerScreen({ scenarios, loadErrors = [], onPick, onBac
       </Text>
       {loadErrors.slice(0, MAX_ERROR_LINES).map((error) => (
         <Text key={error.file} dimColor wrap="truncate">
-          skipped {error.file}: {error.message}
+          skipped {error.message.startsWith(error.file) ? error.message : `${error.file}: ${error.message}`}
         </Text>
       ))}
       {loadErrors.length > MAX_ERROR_LINES ? <Text dimColor>and {loadErrors.length - MAX_ERROR_LINES} more files could not be loaded</Text> : null}

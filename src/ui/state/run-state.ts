@@ -22,6 +22,7 @@ export interface RunState {
   lines: DrillLine[];
   report?: RunReport;
   error?: string;
+  notices: string[];
 }
 
 export type RunAction =
@@ -30,7 +31,7 @@ export type RunAction =
   | { type: 'run-failed'; error: string };
 
 export function initialRunState(drills: readonly DrillName[]): RunState {
-  return { phase: 'starting', lines: drills.map((drill) => ({ drill, status: 'waiting', events: [], detections: [] })) };
+  return { phase: 'starting', notices: [], lines: drills.map((drill) => ({ drill, status: 'waiting', events: [], detections: [] })) };
 }
 
 function updateLine(state: RunState, drill: DrillName, update: (line: DrillLine) => DrillLine): RunState {
@@ -75,6 +76,8 @@ export function runReducer(state: RunState, action: RunAction): RunState {
         result,
       }));
     }
+    case 'notice':
+      return { ...state, notices: [...state.notices, action.message] };
     case 'run-finished':
       return { ...state, phase: state.phase === 'aborted' ? 'aborted' : 'finished', report: action.report };
     case 'run-aborted':

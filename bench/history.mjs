@@ -1,0 +1,90 @@
+// History at scale: fills a store with 100 000 runs (5 drills each, a quarter of drills failing,
+// 3 machines) in a temp data dir through the real SqliteHistoryStore (one transaction per run, as
+// `firedrill run` saves them), then times the built CLI end to end, process start included:
+//   firedrill history --limit 20   (target 300 ms)
+//   firedrill failures             (target 500 ms)
+//   firedrill compare              (no target; the whole table is aggregated)
+// With hyperfine installed (apt-get install hyperfine) it measures; otherwise it spawns 15 times and
+// takes the median. Usage: npm run build && node bench/history.mjs [RUNS]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'dist/firedrill.js');
+if (!existsSync(cli)) {
+  console.error('bench/history.mjs: dist/firedrill.js is missing: run "npm run build" first');
+  process.exit(2);
+}
+const RUNS = Number(process.argv[2] ?? 100_000);
+const MACHINES = ['bench-a', 'bench-b', 'bench-c'];
+const TARGETS = { history: 300, failures: 500 };
+
+const { SqliteHistoryStore, HISTORY_FILE_NAME } = await tsImport('../src/history/sqlite-store.ts', import.meta.url);
+const { makeReport } = await tsImport('../test/history/fixtures/reports.ts', import.meta.url);
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'firedrill-bench-history-'));
+try {
+  const fillStart = performance.now();
+  const store = SqliteHistoryStore.open(dataDir);
+  for (let index = 0; index < RUNS; index += 1) {
+    store.saveRunSync(makeReport(Math.floor(index / MACHINES.length), MACHINES[index % MACHINES.length]), false);
+  }
+  await store.close();
+  const fillMs = performance.now() - fillStart;
+  const file = path.join(dataDir, HISTORY_FILE_NAME);
+  const sizeMb = (statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0)) / 1024 / 1024;
+  console.log(`filled ${RUNS} runs (${RUNS * 5} drill results) in ${(fillMs / 1000).toFixed(1)} s: ${Math.round(RUNS / (fillMs / 1000))} runs/s, one transaction each; ${sizeMb.toFixed(1)} MB on disk`);
+
+  const cases = [
+    { name: 'history', args: ['history', '--limit', '20', '--machine', 'bench-a', '--data-dir', dataDir] },
+    { name: 'failures', args: ['failures', '--machine', 'bench-a', '--data-dir', dataDir] },
+    { name: 'compare', args: ['compare', '--data-dir', dataDir] },
+    { name: '--version (start-up only)', args: ['--version'] },
+  ];
+  const env = { ...process.env, NEO4J_URI: '', FIREDRILL_DATA_DIR: '' };
+  for (const { args } of cases) {
+    const check = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
+    if (check.status !== 0) throw new Error(`firedrill ${args.join(' ')} failed: ${check.stderr}`);
+  }
+
+  const hasHyperfine = spawnSync('hyperfine', ['--version']).status === 0;
+  const results = [];
+  for (const { name, args } of cases) {
+    let medianMs;
+    if (hasHyperfine) {
+      const exportFile = path.join(dataDir, 'hyperfine.json');
+      const quoted = [process.execPath, cli, ...args].map((part) => `'${part}'`).join(' ');
+      execFileSync('hyperfine', ['--warmup', '3', '--runs', '15', '--shell=none', '--style', 'none', '--export-json', exportFile, quoted], { env, stdio: 'ignore' });
+      medianMs = JSON.parse(readFileSync(exportFile, 'utf8')).results[0].median * 1000;
+    } else {
+      const times = [];
+      for (let round = 0; round < 18; round += 1) {
+        const start = performance.now();
+        spawnSync(process.execPath, [cli, ...args], { env, stdio: 'ignore' });
+        if (round >= 3) times.push(performance.now() - start);
+      }
+      times.sort((a, b) => a - b);
+      medianMs = times[Math.floor(times.length / 2)];
+    }
+    results.push({ name, medianMs, target: TARGETS[name] });
+  }
+
+  const startup = results.find((result) => result.name.startsWith('--version')).medianMs;
+  console.log(`\nend to end, median (${hasHyperfine ? 'hyperfine, 15 runs after 3 warm-ups' : '15 spawns after 3 warm-ups'}), ${RUNS} runs in the store:`);
+  console.log(`${'command'.padEnd(28)}${'median'.padStart(10)}${'target'.padStart(10)}${'vs target'.padStart(11)}${'over start-up'.padStart(15)}`);
+  for (const { name, medianMs, target } of results) {
+    const ratio = target ? `${(medianMs / target).toFixed(2)}x` : '-';
+    const over = name.startsWith('--version') ? '-' : `+${(medianMs - startup).toFixed(0)} ms`;
+    console.log(
+      `${name.padEnd(28)}${`${medianMs.toFixed(0)} ms`.padStart(10)}${(target ? `${target} ms` : '-').padStart(10)}${ratio.padStart(11)}${over.padStart(15)}`,
+    );
+  }
+  const missed = results.filter((result) => result.target && result.medianMs > result.target);
+  if (missed.length > 0) console.log(`\nmissed: ${missed.map((result) => result.name).join(', ')}`);
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,172 @@
+import type { DrillsConfig } from '../config/config.js';
+import { endChild, spawnNodeChild, type Child } from './children.js';
+import { abortedOutcome, failedOutcome, formatBytes, formatSeconds, MiB, round, waitOrAbort } from './common.js';
+import type { Ledger } from './ledger.js';
+import { isLinux, LINUX_ONLY_MESSAGE, readMemory, readMemorySync, readResidentBytes, type MemoryReading } from './proc.js';
+import type { Drill, DrillContext, DrillOutcome } from './types.js';
+
+/**
+ * Allocates in a child process, so that release is certain (the child exits) and a kill -9 of
+ * firedrill frees it too. Every page is written so that the memory is resident, not just reserved.
+ * Messages: {type:'chunk', bytes} after each chunk, then {type:'allocated', bytes}.
+ */
+const ALLOCATOR = `
+const chunkBytes = Number(process.argv[1]);
+const targetBytes = Number(process.argv[2]);
+const held = [];
+let allocated = 0;
+const step = () => {
+  if (allocated >= targetBytes) { process.send({ type: 'allocated', bytes: allocated }); return; }
+  const size = Math.min(chunkBytes, targetBytes - allocated);
+  const chunk = Buffer.allocUnsafeSlow(size);
+  chunk.fill(0x5a);
+  held.push(chunk);
+  allocated += size;
+  process.send({ type: 'chunk', bytes: allocated });
+  setImmediate(step);
+};
+step();
+`;
+
+/** Never ask for more than this in one Buffer (Node's limit is a few GiB; smaller is kinder). */
+const MAX_CHUNK_BYTES = 1024 * MiB;
+/** Leave at least this share of the machine's memory available: below it the OOM killer picks victims. */
+const MIN_LEFT_AVAILABLE = 0.1;
+const SAMPLE_MS = 200;
+/** Above this share of the available memory the drill asks for confirmation. */
+const RISKY_PERCENT = 50;
+const PASS_SHARE = 0.9;
+
+type AllocatorMessage = { type: 'chunk' | 'allocated'; bytes: number };
+
+export function createMemoryPressure(config: DrillsConfig['memory_pressure'], ledger: Ledger): Drill {
+  const describeTarget = config.size_mb !== undefined ? `${config.size_mb} MB` : `${config.percent_of_available} % of available memory`;
+  const targetBytes = (memory: MemoryReading): number =>
+    Math.floor(config.size_mb !== undefined ? config.size_mb * MiB : (memory.availableBytes * config.percent_of_available) / 100);
+
+  const refusal = (memory: MemoryReading): string | null => {
+    const target = targetBytes(memory);
+    const left = memory.availableBytes - target;
+    if (left < memory.totalBytes * MIN_LEFT_AVAILABLE) {
+      return `memory_pressure would allocate ${formatBytes(target)} and leave ${formatBytes(Math.max(0, left))} available (under 10 % of ${formatBytes(memory.totalBytes)}): lower drills.memory_pressure.${config.size_mb !== undefined ? 'size_mb' : 'percent_of_available'}`;
+    }
+    return null;
+  };
+
+  return {
+    name: 'memory_pressure',
+    title: 'Memory pressure',
+    description: `allocates ${describeTarget} in ${config.chunk_mb} MB chunks, holds it, releases it`,
+    defaultDurationSeconds: 10,
+    riskWarning: () => {
+      const available = readMemorySync()?.availableBytes;
+      const percent =
+        config.size_mb === undefined ? config.percent_of_available : available ? ((config.size_mb * MiB) / available) * 100 : 0;
+      if (percent <= RISKY_PERCENT) return null;
+      return `memory_pressure allocates ${config.size_mb === undefined ? `${percent} %` : `${config.size_mb} MB, ${Math.round(percent)} %,`} of the available memory: other programs may slow down or be swapped out`;
+    },
+    preflight: async () => (isLinux() ? refusal(await readMemory()) : LINUX_ONLY_MESSAGE),
+    run: async (context) => {
+      const memory = await readMemory();
+      const refused = refusal(memory);
+      if (refused) return failedOutcome({ targetBytes: targetBytes(memory) }, refused);
+      return runMemoryPressure(context, memory, targetBytes(memory), Math.min(config.chunk_mb * MiB, MAX_CHUNK_BYTES), ledger);
+    },
+  };
+}
+
+async function runMemoryPressure(
+  context: DrillContext,
+  baseline: MemoryReading,
+  targetBytes: number,
+  chunkBytes: number,
+  ledger: Ledger,
+): Promise<DrillOutcome> {
+  const { signal } = context;
+  const chunks = Math.ceil(targetBytes / chunkBytes);
+  let allocatedBytes = 0;
+  let peakUsed = baseline.usedBytes;
+  let peakPercent = baseline.usedPercent;
+  let allocationMs: number | null = null;
+  let beforeReleaseUsed: number | null = null;
+  let afterReleaseUsed: number | null = null;
+  let allocatorRssBytes: number | null = null;
+  const measured = () => ({
+    targetBytes,
+    allocatedBytes,
+    memRiseBytes: Math.max(0, peakUsed - baseline.usedBytes),
+    memPercentPeak: round(peakPercent),
+    allocationMs,
+    // Read just before and just after the allocator exits: a short window, little noise from others.
+    memReleasedBytes: beforeReleaseUsed === null || afterReleaseUsed === null ? null : Math.max(0, beforeReleaseUsed - afterReleaseUsed),
+    allocatorRssBytes,
+  });
+  const sample = async (): Promise<void> => {
+    const now = await readMemory();
+    if (now.usedBytes > peakUsed) peakUsed = now.usedBytes;
+    if (now.usedPercent > peakPercent) peakPercent = now.usedPercent;
+  };
+
+  let child: Child | undefined;
+  let failure: string | null = null;
+  try {
+    const startedAt = Date.now();
+    child = await spawnNodeChild(ALLOCATOR, [String(chunkBytes), String(targetBytes)]);
+    await ledger.addProcesses([{ pid: child.pid, startTime: child.startTime, command: 'memory_pressure allocator' }]);
+    const allocator = child;
+    const allocated = new Promise<boolean>((resolve) => {
+      allocator.process.on('message', (message: AllocatorMessage) => {
+        allocatedBytes = message.bytes;
+        if (message.type === 'allocated') {
+          resolve(true);
+          return;
+        }
+        const done = Math.ceil(message.bytes / chunkBytes);
+        context.progress(`allocated ${done} of ${chunks} chunk${chunks === 1 ? '' : 's'} (${formatBytes(message.bytes)} of ${formatBytes(targetBytes)})`);
+      });
+      void allocator.exited.then(() => resolve(false));
+      signal.addEventListener('abort', () => resolve(false), { once: true });
+    });
+    let done = false;
+    void allocated.then(() => (done = true));
+    while (!done) {
+      await Promise.race([allocated, waitOrAbort(SAMPLE_MS, signal)]);
+      await sample();
+      if (signal.aborted) break;
+    }
+    if (signal.aborted) return abortedOutcome(measured(), `${formatBytes(allocatedBytes)} of ${formatBytes(targetBytes)} allocated`);
+    if (!(await allocated)) {
+      const exit = await child.exited;
+      const how = exit.signal ? `was killed by ${exit.signal}${exit.signal === 'SIGKILL' ? ' (the kernel out-of-memory killer?)' : ''}` : `exited with code ${exit.code}`;
+      const detail = child.stderrTail() ? `: ${child.stderrTail().split('\n').pop()}` : '';
+      failure = `the allocating process ${how} after ${formatBytes(allocatedBytes)}${detail}`;
+    } else {
+      allocationMs = Date.now() - startedAt;
+      allocatorRssBytes = readResidentBytes(child.pid);
+      await sample();
+      context.progress(`holding ${formatBytes(allocatedBytes)} for ${formatSeconds(context.durationMs)}`);
+      const holdUntil = Date.now() + context.durationMs;
+      while (Date.now() < holdUntil && (await waitOrAbort(Math.min(SAMPLE_MS, holdUntil - Date.now()), signal))) await sample();
+      if (signal.aborted) return abortedOutcome(measured(), `${formatBytes(allocatedBytes)} held`);
+    }
+  } finally {
+    if (child) {
+      beforeReleaseUsed = (await readMemory()).usedBytes;
+      await endChild(child, 1000);
+      afterReleaseUsed = (await readMemory()).usedBytes;
+      await ledger.removeProcesses([child.pid]);
+    }
+  }
+  context.progress(`released ${formatBytes(allocatedBytes)}`);
+
+  const result = measured();
+  if (failure) return failedOutcome(result, failure);
+  const success = result.memRiseBytes >= PASS_SHARE * targetBytes;
+  return {
+    success,
+    measured: result,
+    summary: success
+      ? `memory use rose by ${formatBytes(result.memRiseBytes)} (target ${formatBytes(targetBytes)}), peak ${result.memPercentPeak} %`
+      : `memory use rose by only ${formatBytes(result.memRiseBytes)} of the ${formatBytes(targetBytes)} allocated (under 90 %)`,
+  };
+}

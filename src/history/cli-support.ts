@@ -1,0 +1,126 @@
+/**
+ * What the history commands (history, failures, compare, sync) share: their common flags, opening
+ * the history from them, and the text tables.
+ */
+import { ConfigError, loadConfig } from '../config/config.js';
+import { writeLine, type CommandContext } from '../commands/command.js';
+import { resolvePaths } from '../paths.js';
+import { openHistory, type Neo4jOverrides, type ReplicatedHistory } from './open-history.js';
+import { formatDate, formatPercent, plural } from './format.js';
+import type { FailureRow, HistoryStats, MachineRow, RunSummaryRow } from './store.js';
+
+export { formatDate, formatPercent, plural };
+
+export const COMMON_FLAGS = {
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+  'neo4j-uri': { type: 'string' },
+  'neo4j-user': { type: 'string' },
+  'neo4j-password': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const COMMON_HELP = `Common flags:
+  --data-dir DIR         where history.sqlite lives (default: $FIREDRILL_DATA_DIR or ~/.local/share/firedrill)
+  --config FILE          the YAML config (its neo4j: section)
+  --neo4j-uri URI        read from and replicate to this Neo4j (else NEO4J_URI, else config neo4j.uri)
+  --neo4j-user NAME      else NEO4J_USERNAME / NEO4J_USER, else config neo4j.username, else "neo4j"
+  --neo4j-password PW    else NEO4J_PASSWORD, else config neo4j.password (a flag shows in ps: prefer the environment)
+`;
+
+export interface CommonFlagValues {
+  'data-dir'?: string;
+  config?: string;
+  'neo4j-uri'?: string;
+  'neo4j-user'?: string;
+  'neo4j-password'?: string;
+}
+
+export type OpenedHistory = { history: ReplicatedHistory } | { exitCode: number };
+
+/** Opens the history the flags point at, or prints why it cannot and gives the exit code. */
+export async function openHistoryFromFlags(context: CommandContext, values: CommonFlagValues): Promise<OpenedHistory> {
+  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, context.env);
+  let config;
+  try {
+    config = loadConfig(paths.configFile, { required: values.config !== undefined });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    writeLine(context.stderr, error.message);
+    return { exitCode: 2 };
+  }
+  const neo4j: Neo4jOverrides = {};
+  if (values['neo4j-uri'] !== undefined) neo4j.uri = values['neo4j-uri'];
+  if (values['neo4j-user'] !== undefined) neo4j.username = values['neo4j-user'];
+  if (values['neo4j-password'] !== undefined) neo4j.password = values['neo4j-password'];
+  try {
+    return { history: await openHistory({ paths, config, env: context.env, neo4j }) };
+  } catch (error) {
+    writeLine(context.stderr, `firedrill: ${(error as Error).message}`);
+    return { exitCode: 1 };
+  }
+}
+
+/** Prints the history's notice (Neo4j down, items pending) on stderr, so that --json stays clean. */
+export function printNotice(context: CommandContext, history: ReplicatedHistory): void {
+  if (history.notice) writeLine(context.stderr, `firedrill: ${history.notice}`);
+}
+
+const RULE = '='.repeat(60);
+
+export function banner(title: string): string[] {
+  return [RULE, title, RULE, ''];
+}
+
+export function historyText(machine: string, runs: RunSummaryRow[], stats: HistoryStats, limit: number): string[] {
+  const lines = banner(`Test History for ${machine}`);
+  if (stats.runs === 0) {
+    lines.push(`No runs recorded for ${machine} yet: "firedrill run" records one.`);
+    return lines;
+  }
+  lines.push(`Last ${Math.min(limit, runs.length)} test runs:`, '');
+  lines.push(`${'Date'.padEnd(21)}${'Total'.padEnd(9)}${'Passed'.padEnd(9)}${'Failed'.padEnd(9)}Events`);
+  lines.push('-'.repeat(60));
+  for (const run of runs) {
+    lines.push(
+      `${formatDate(run.startedAt).padEnd(21)}${String(run.total).padEnd(9)}${String(run.passed).padEnd(9)}${String(run.failed).padEnd(9)}${run.events}`,
+    );
+  }
+  lines.push('', 'Statistics:');
+  lines.push(`  Total runs: ${stats.runs}`);
+  lines.push(`  Average pass rate: ${formatPercent(stats.averagePassRatePercent)}`);
+  lines.push(`  Total events triggered: ${stats.events}`);
+  return lines;
+}
+
+export function failuresText(machine: string, failures: FailureRow[]): string[] {
+  const lines = banner(`Common Failures for ${machine}`);
+  if (failures.length === 0) {
+    lines.push(`No failed drills recorded for ${machine}.`);
+    return lines;
+  }
+  lines.push('Most common failures:', '');
+  const width = Math.max(...failures.map((row) => row.drill.length));
+  for (const row of failures) {
+    lines.push(`  ${`${row.drill}:`.padEnd(width + 1)} ${plural(row.failures, 'failure')}, last ${formatDate(row.lastFailedAt)}`);
+    lines.push(`  ${' '.repeat(width + 1)} ${row.lastReason}`);
+  }
+  return lines;
+}
+
+export function compareText(rows: MachineRow[]): string[] {
+  const lines = banner('Machines compared');
+  if (rows.length === 0) {
+    lines.push('No runs recorded on any machine yet: "firedrill run" records one.');
+    return lines;
+  }
+  const width = Math.max(7, ...rows.map((row) => row.machine.length)) + 2;
+  lines.push(`${'Machine'.padEnd(width)}${'Runs'.padEnd(8)}${'Pass rate'.padEnd(11)}${'Events'.padEnd(8)}Last run`);
+  lines.push('-'.repeat(width + 46));
+  for (const row of rows) {
+    lines.push(
+      `${row.machine.padEnd(width)}${String(row.runs).padEnd(8)}${formatPercent(row.passRatePercent).padEnd(11)}${String(row.events).padEnd(8)}${formatDate(row.lastRunAt)}`,
+    );
+  }
+  return lines;
+}

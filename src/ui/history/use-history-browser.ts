@@ -1,0 +1,154 @@
+import { useInput, useStdin, useStdout } from 'ink';
+import { useEffect, useReducer, useState } from 'react';
+import type { HistoryStore, IncidentRecord, RunSummaryRow } from '../../history/store.js';
+import { browserReducer, initialBrowserState, windowLoaded, type BrowserAction, type BrowserState } from './browser-state.js';
+
+/** Lines the browser needs around the list (title, header, footer, message). */
+const CHROME_LINES = 8;
+
+/** The terminal's height, following resizes; 24 when stdout is not a terminal. */
+function useTerminalRows(): number {
+  const { stdout } = useStdout();
+  const [rows, setRows] = useState(() => stdout.rows || 24);
+  useEffect(() => {
+    const onResize = () => setRows(stdout.rows || 24);
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return rows;
+}
+
+export interface HistoryBrowserOptions {
+  store: HistoryStore;
+  machine: string;
+  onBack(): void;
+  /** Rows of the list; default: what fits in the terminal. */
+  pageSize?: number;
+  /** Slices of the pass-rate trend (the chart's width). */
+  trendBuckets?: number;
+  isActive?: boolean;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The browser's state, kept by the pure reducer; this hook only maps keys to actions and asks the
+ * store for what the state says is missing (the visible page, an opened run, a view's data).
+ */
+export function useHistoryBrowser(options: HistoryBrowserOptions): BrowserState {
+  const { store, onBack } = options;
+  const terminalRows = useTerminalRows();
+  const pageSize = options.pageSize ?? Math.max(3, terminalRows - CHROME_LINES);
+  const [state, dispatch] = useReducer(browserReducer, undefined, () => initialBrowserState(options.machine, pageSize));
+  const { isRawModeSupported } = useStdin();
+
+  useEffect(() => dispatch({ type: 'resize', pageSize }), [pageSize]);
+
+  // Every answer is dispatched with what it was asked for; the reducer drops answers that came too late.
+  const ask = <T,>(query: () => Promise<T>, toAction: (value: T) => BrowserAction, isCancelled: () => boolean) => {
+    query().then(
+      (value) => {
+        if (!isCancelled()) dispatch(toAction(value));
+      },
+      (error: unknown) => {
+        if (!isCancelled()) dispatch({ type: 'failed', message: describe(error) });
+      },
+    );
+  };
+
+  useEffect(() => {
+    let cancelled = false;
+    ask(() => store.machines(), (machines) => ({ type: 'machines-loaded', machines }), () => cancelled);
+    return () => {
+      cancelled = true;
+    };
+  }, [store]);
+
+  const { machine } = state;
+  useEffect(() => {
+    let cancelled = false;
+    ask(() => store.countRuns(machine), (total) => ({ type: 'counted', tab: 'runs', machine, total }), () => cancelled);
+    ask(() => store.countIncidents(machine), (total) => ({ type: 'counted', tab: 'incidents', machine, total }), () => cancelled);
+    return () => {
+      cancelled = true;
+    };
+  }, [store, machine]);
+
+  const list = state.tab === 'runs' ? state.runs : state.incidents;
+  const needsPage =
+    list.total !== null &&
+    (state.tab === 'runs' ? !windowLoaded(state.runs, state.pageSize) : !windowLoaded(state.incidents, state.pageSize));
+  const { tab } = state;
+  const { top } = list;
+  useEffect(() => {
+    if (!needsPage) return;
+    let cancelled = false;
+    const query = { machine, limit: state.pageSize, offset: top };
+    ask(
+      (): Promise<RunSummaryRow[] | IncidentRecord[]> => (tab === 'runs' ? store.listRuns(query) : store.listIncidents(query)),
+      (rows) => ({ type: 'page-loaded', tab, machine, offset: top, rows }),
+      () => cancelled,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [store, machine, tab, top, state.pageSize, needsPage]);
+
+  const { view } = state;
+  const openedRun = view.kind === 'run' && view.lines === undefined ? view.id : undefined;
+  useEffect(() => {
+    if (openedRun === undefined) return;
+    let cancelled = false;
+    ask(() => store.getRun(openedRun), (report) => ({ type: 'run-loaded', id: openedRun, report }), () => cancelled);
+    return () => {
+      cancelled = true;
+    };
+  }, [store, openedRun]);
+
+  const wantsFailures = view.kind === 'failures' && view.rows === undefined;
+  const wantsTrend = view.kind === 'trend' && view.buckets === undefined;
+  const trendBuckets = options.trendBuckets ?? 48;
+  useEffect(() => {
+    if (!wantsFailures && !wantsTrend) return;
+    let cancelled = false;
+    if (wantsFailures) ask(() => store.failures({ machine }), (rows) => ({ type: 'failures-loaded', machine, rows }), () => cancelled);
+    if (wantsTrend) {
+      ask(() => store.passRateTrend(machine, trendBuckets), (buckets) => ({ type: 'trend-loaded', machine, buckets }), () => cancelled);
+    }
+    return () => {
+      cancelled = true;
+    };
+  }, [store, machine, wantsFailures, wantsTrend, trendBuckets]);
+
+  useInput(
+    (input, key) => {
+      if (key.upArrow) return dispatch({ type: 'move', delta: -1 });
+      if (key.downArrow) return dispatch({ type: 'move', delta: 1 });
+      if (key.pageUp) return dispatch({ type: 'page', direction: -1 });
+      if (key.pageDown) return dispatch({ type: 'page', direction: 1 });
+      if (key.home) return dispatch({ type: 'home' });
+      if (key.end) return dispatch({ type: 'end' });
+      if (key.return) return dispatch({ type: 'open' });
+      const back = key.escape || input === 'q';
+      if (view.kind === 'list') {
+        if (back) return onBack();
+        if (key.tab) return dispatch({ type: 'tab', tab: state.tab === 'runs' ? 'incidents' : 'runs' });
+      } else if (back || key.backspace || key.delete) {
+        return dispatch({ type: 'back' });
+      }
+      if (input === 'f') return dispatch({ type: 'show-failures' });
+      if (input === 't') return dispatch({ type: 'show-trend' });
+      if (input === 'm') return dispatch({ type: 'show-machines' });
+      if (input === 'i') return dispatch({ type: 'tab', tab: 'incidents' });
+      if (input === 'r') return dispatch({ type: 'tab', tab: 'runs' });
+    },
+    // Without a terminal on stdin Ink cannot read keys (raw mode): the browser then only displays.
+    { isActive: (options.isActive ?? true) && isRawModeSupported },
+  );
+
+  return state;
+}

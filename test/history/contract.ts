@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { HistoryStore } from '../../src/history/store.js';
+import { makeIncident, makeReport } from './fixtures/reports.js';
+
+export interface ContractSubject {
+  store: HistoryStore;
+  /** Closes the store and removes whatever the test created. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * What every HistoryStore must do, run against each store: the same answers from SQLite and Neo4j.
+ * `open` must give an empty store (machine names are unique to the call, so a shared Neo4j is fine).
+ */
+export function historyContract(open: (machinePrefix: string) => Promise<ContractSubject & { prefix: string }>): void {
+  let subject: ContractSubject & { prefix: string };
+  let alpha: string;
+  let beta: string;
+
+  beforeEach(async () => {
+    subject = await open(`contract-${process.pid}-${Date.now()}`);
+    alpha = `${subject.prefix}-alpha`;
+    beta = `${subject.prefix}-beta`;
+  });
+  afterEach(async () => {
+    await subject.dispose();
+  });
+
+  it('gives a saved run back whole, drills, measured values, events and errors included', async () => {
+    const report = makeReport(3, alpha);
+    report.results[1]!.detection = [
+      { source: 'prometheus', expected: 'NodeMemoryHigh', detected: false, alerts: [], summary: 'NodeMemoryHigh did not fire within 30 s' },
+    ];
+    await subject.store.saveRun(report);
+    const loaded = await subject.store.getRun(report.runId);
+    expect(loaded?.runId).toBe(report.runId);
+    expect(loaded?.results).toEqual(report.results);
+    expect(loaded?.summary).toEqual(report.summary);
+    expect(new Date(loaded!.startedAt).getTime()).toBe(new Date(report.startedAt).getTime());
+    expect(await subject.store.getRun(`${subject.prefix}-no-such-run`)).toBeNull();
+  });
+
+  it('lists one machine\'s runs newest first, a page at a time, and counts them', async () => {
+    for (let index = 0; index < 7; index += 1) await subject.store.saveRun(makeReport(index, alpha));
+    await subject.store.saveRun(makeReport(100, beta));
+    expect(await subject.store.countRuns(alpha)).toBe(7);
+    expect(await subject.store.countRuns(beta)).toBe(1);
+    const first = await subject.store.listRuns({ machine: alpha, limit: 3 });
+    const second = await subject.store.listRuns({ machine: alpha, limit: 3, offset: 3 });
+    const last = await subject.store.listRuns({ machine: alpha, limit: 3, offset: 6 });
+    expect([...first, ...second, ...last].map((row) => row.id)).toEqual(
+      [6, 5, 4, 3, 2, 1, 0].map((index) => makeReport(index, alpha).runId),
+    );
+    const row = first[0]!;
+    const report = makeReport(6, alpha);
+    expect(row).toMatchObject({ machine: alpha, total: 5, passed: report.summary.passed, failed: report.summary.failed, events: report.summary.eventsTriggered });
+  });
+
+  it('counts failures per drill, most first, with the last failure\'s reason', async () => {
+    // failEvery 4: drill d fails in run i when (i + d) % 4 === 0.
+    for (let index = 0; index < 8; index += 1) await subject.store.saveRun(makeReport(index, alpha, { drills: 3 }));
+    await subject.store.saveRun(makeReport(20, beta, { drills: 3, failEvery: 1 }));
+    const failures = await subject.store.failures({ machine: alpha });
+    expect(failures.map((row) => [row.drill, row.failures])).toEqual([
+      ['cpu_spike', 2],
+      ['disk_fill', 2],
+      ['memory_pressure', 2],
+    ]);
+    const cpu = failures.find((row) => row.drill === 'cpu_spike')!;
+    expect(cpu.lastReason).toBe('cpu_spike failed in run 4');
+    expect(new Date(cpu.lastFailedAt).toISOString()).toBe(makeReport(4, alpha).results[0]!.startedAt);
+    expect(await subject.store.failures({ machine: `${subject.prefix}-nobody` })).toEqual([]);
+  });
+
+  it('compares machines and computes statistics as the original did (mean of per-run pass rates)', async () => {
+    await subject.store.saveRun(makeReport(0, alpha, { failEvery: 100 })); // drill 0 fails: 4/5
+    await subject.store.saveRun(makeReport(1, alpha, { failEvery: 1 })); // all fail: 0/5
+    await subject.store.saveRun(makeReport(2, beta, { failEvery: 1000 })); // 5/5
+    const stats = await subject.store.stats(alpha);
+    expect(stats.runs).toBe(2);
+    expect(stats.averagePassRatePercent).toBeCloseTo(40, 5);
+    expect(stats.events).toBe(4);
+    const rows = (await subject.store.compare()).filter((row) => row.machine.startsWith(subject.prefix));
+    expect(rows.map((row) => [row.machine, row.runs, Math.round(row.passRatePercent!), row.events])).toEqual([
+      [alpha, 2, 40, 4],
+      [beta, 1, 100, 5],
+    ]);
+    expect(new Date(rows[0]!.lastRunAt!).toISOString()).toBe(makeReport(1, alpha).startedAt);
+    expect(await subject.store.stats(`${subject.prefix}-nobody`)).toEqual({ runs: 0, averagePassRatePercent: null, events: 0 });
+  });
+
+  it('draws the pass-rate trend in equal slices of time', async () => {
+    await subject.store.saveRun(makeReport(0, alpha, { failEvery: 1 })); // 0 %
+    await subject.store.saveRun(makeReport(1, alpha, { failEvery: 1000 })); // 100 %
+    await subject.store.saveRun(makeReport(9, alpha, { failEvery: 1000 })); // 100 %
+    const trend = await subject.store.passRateTrend(alpha, 3);
+    expect(trend.map((bucket) => [bucket.runs, bucket.passRatePercent])).toEqual([
+      [2, 50],
+      [0, null],
+      [1, 100],
+    ]);
+    expect(await subject.store.passRateTrend(`${subject.prefix}-nobody`, 3)).toEqual([]);
+  });
+
+  it('keeps incident simulations with their top hypothesis, and knows every machine', async () => {
+    await subject.store.saveIncident(makeIncident(1, beta));
+    await subject.store.saveIncident(makeIncident(2, beta));
+    await subject.store.saveRun(makeReport(0, alpha));
+    const incidents = await subject.store.listIncidents({ machine: beta, limit: 10 });
+    expect(incidents.map((record) => record.id)).toEqual([makeIncident(2, beta).id, makeIncident(1, beta).id]);
+    expect(incidents[0]!.topHypothesis).toEqual({ description: 'A memory leak in the API after the last deploy', category: 'memory_leak', confidence: 0.82 });
+    expect(incidents[0]!.hypotheses).toEqual(makeIncident(2, beta).hypotheses);
+    expect(incidents[0]!.actions).toEqual(makeIncident(2, beta).actions);
+    expect(await subject.store.countIncidents(beta)).toBe(2);
+    expect(await subject.store.countIncidents(alpha)).toBe(0);
+    const machines = (await subject.store.machines()).filter((name) => name.startsWith(subject.prefix));
+    expect(machines).toEqual([alpha, beta]);
+  });
+}

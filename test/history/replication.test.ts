@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultConfig, parseConfig } from '../../src/config/config.js';
+import { openHistory, resolveNeo4jSettings } from '../../src/history/open-history.js';
+import { resolvePaths } from '../../src/paths.js';
+import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
+import { makeIncident, makeReport } from './fixtures/reports.js';
+
+/** A loopback port nothing listens on: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+let dataDir: string;
+beforeEach(() => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'firedrill-replication-'));
+});
+afterEach(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('Neo4j settings', () => {
+  it('take flags over NEO4J_* variables over the config file, and accept NEO4J_USER as well as NEO4J_USERNAME', () => {
+    const config = parseConfig({ neo4j: { uri: 'bolt://config:7687', username: 'from-config', password: 'config-secret' } });
+    expect(resolveNeo4jSettings(config, {})).toEqual({ uri: 'bolt://config:7687', username: 'from-config', password: 'config-secret' });
+    expect(resolveNeo4jSettings(config, { NEO4J_URI: 'bolt://env:7687', NEO4J_USER: 'env-user', NEO4J_PASSWORD: 'env-secret' })).toEqual({
+      uri: 'bolt://env:7687',
+      username: 'env-user',
+      password: 'env-secret',
+    });
+    expect(resolveNeo4jSettings(defaultConfig(), { NEO4J_URI: 'bolt://env:7687', NEO4J_USERNAME: 'u1', NEO4J_USER: 'u2' })?.username).toBe('u1');
+    expect(resolveNeo4jSettings(config, { NEO4J_URI: 'bolt://env:7687' }, { uri: 'bolt://flag:7687' })?.uri).toBe('bolt://flag:7687');
+    expect(resolveNeo4jSettings(defaultConfig(), {})).toBeNull();
+  });
+});
+
+describe('replication to a Neo4j that is down', () => {
+  it('commits the run locally, keeps it pending, reads locally and says why; sync reports the failure', async () => {
+    const uri = `bolt://127.0.0.1:${await closedPort()}`;
+    const paths = resolvePaths({ dataDir }, {});
+    const history = await openHistory({
+      paths,
+      config: defaultConfig(),
+      env: { NEO4J_URI: uri, NEO4J_PASSWORD: 'secret' },
+      retry: { attempts: 2, baseDelayMs: 10 },
+    });
+    try {
+      expect(history.readsFrom).toBe('sqlite');
+      expect(history.notice).toContain(`Neo4j at ${uri} is not reachable`);
+      const report = makeReport(0, 'laptop');
+      await history.saveRun(report);
+      expect(await history.pendingCount()).toBe(1);
+      expect((await history.getRun(report.runId))?.results).toEqual(report.results);
+      await history.saveIncident(makeIncident(0, 'laptop'));
+      expect(await history.pendingCount()).toBe(2);
+
+      const outcome = await history.sync();
+      expect(outcome).toMatchObject({ pushed: 0, pending: 2, pendingRuns: 1, pendingIncidents: 1, unreachable: true });
+      expect(outcome.error).toMatch(/ECONNREFUSED|connect|reach/i);
+    } finally {
+      await history.close();
+    }
+    // Committed for real: another process opening the file sees the run and its outbox entry.
+    const local = SqliteHistoryStore.open(dataDir);
+    expect(await local.countRuns('laptop')).toBe(1);
+    expect(local.outboxCount()).toBe(2);
+    await local.close();
+  });
+
+  it('queues nothing when Neo4j is not configured', async () => {
+    const history = await openHistory({ paths: resolvePaths({ dataDir }, {}), config: defaultConfig(), env: {} });
+    try {
+      await history.saveRun(makeReport(0, 'laptop'));
+      expect(history.neo4jUri).toBeUndefined();
+      expect(history.readsFrom).toBe('sqlite');
+      expect(await history.pendingCount()).toBe(0);
+      expect(await history.countRuns('laptop')).toBe(1);
+    } finally {
+      await history.close();
+    }
+  });
+});

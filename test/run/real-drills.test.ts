@@ -1,0 +1,72 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { prepareRun, type PreparedRun } from '../../src/commands/run.js';
+import { parseConfig } from '../../src/config/config.js';
+import { readLedger } from '../../src/drills/ledger.js';
+import { DrillLockError } from '../../src/drills/lock.js';
+import { runDrills } from '../../src/drills/runner.js';
+import type { RunEvent, RunReport } from '../../src/drills/types.js';
+import { resolvePaths } from '../../src/paths.js';
+
+let dataDir: string;
+let prepared: PreparedRun | undefined;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'firedrill-run-test-'));
+});
+
+afterEach(async () => {
+  prepared?.release();
+  prepared = undefined;
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('runDrills with the real drills', () => {
+  it('runs process_spawn and cpu_spike, sees their effect, and leaves nothing behind', async () => {
+    const config = parseConfig({
+      drills: { process_spawn: { count: 3, duration: 2 }, cpu_spike: { duration: 2 } },
+      monitor: { settle_timeout_seconds: 10 },
+    });
+    const paths = resolvePaths({ dataDir, configFile: path.join(dataDir, 'absent.yaml') }, {});
+    prepared = await prepareRun({ config, paths });
+    await expect(prepareRun({ config, paths })).rejects.toBeInstanceOf(DrillLockError);
+
+    const events: RunEvent[] = [];
+    const run = runDrills({
+      drills: prepared.drills,
+      order: ['process_spawn', 'cpu_spike'],
+      config,
+      sampler: prepared.sampler,
+      signal: new AbortController().signal,
+    });
+    let report: RunReport;
+    for (;;) {
+      const next = await run.next();
+      if (next.done) {
+        report = next.value;
+        break;
+      }
+      events.push(next.value);
+    }
+
+    expect(report.results.map((result) => result.test)).toEqual(['process_spawn', 'cpu_spike']);
+    const [spawn, cpu] = report.results;
+    expect(spawn).toMatchObject({ success: true, measured: { requested: 3, seen: 3, remaining: 0 } });
+    expect(spawn!.events.map((event) => event.type)).toContain('processes_spawned');
+    for (const result of report.results) {
+      expect(result.eventsTriggered).toBe(result.events.length);
+      expect(result.summary).not.toBe('');
+      expect(result.durationMs).toBeGreaterThan(0);
+    }
+    expect(Object.keys(cpu!.measured).length).toBeGreaterThan(0);
+    expect(events.some((event) => event.type === 'sample')).toBe(true);
+    expect(events.filter((event) => event.type === 'drill-progress').length).toBeGreaterThan(0);
+    expect(report.summary.total).toBe(2);
+
+    expect(await readLedger(paths)).toEqual([]);
+    prepared.release();
+    prepared = await prepareRun({ config, paths });
+  });
+});
