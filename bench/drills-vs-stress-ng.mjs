@@ -16,6 +16,14 @@ const { defaultConfig } = await import('../src/config/config.ts');
 const { resolvePaths } = await import('../src/paths.ts');
 const { readCpuTimes, cpuPercentBetween, readMemory } = await import('../src/drills/proc.ts');
 
+// Worker mode: run cpu_spike alone, so that bash's `times` can report the CPU time of it and its children.
+if (process.argv[2] === '--cpu-drill') {
+  const config = defaultConfig().drills;
+  const drills = createDrills(config, resolvePaths({ dataDir: process.argv[3] }));
+  await drills.cpu_spike.run({ signal: new AbortController().signal, durationMs: Number(process.argv[4]), progress: () => {}, reportEvent: () => {} });
+  process.exit(0);
+}
+
 if (spawnSync('stress-ng', ['--version']).status !== 0) {
   console.error('stress-ng is not installed: apt-get install -y stress-ng');
   process.exit(1);
@@ -26,6 +34,7 @@ const THRESHOLD = 80;
 const MEM_BYTES = 1024 ** 3;
 const MEM_RISE = 0.9 * MEM_BYTES;
 const DISK_MB = 512;
+const ROUNDS = 2;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'firedrill-bench-'));
@@ -73,6 +82,19 @@ async function measureMemRise(start) {
   return riseMs;
 }
 
+/**
+ * CPU time the load generator and its children used, as a share of every core over the wall time
+ * (from bash's `times`): unlike the whole-machine figure, other work on the machine does not fill it in.
+ */
+function ownCpuShare(commandLine) {
+  const startedAt = Date.now();
+  const result = spawnSync('bash', ['-c', `${commandLine} >/dev/null 2>&1; times`], { encoding: 'utf8' });
+  const wallSeconds = (Date.now() - startedAt) / 1000;
+  const children = result.stdout.trim().split('\n')[1] ?? '';
+  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, match) => sum + Number(match[1]) * 60 + Number(match[2]), 0);
+  return (seconds / (wallSeconds * os.availableParallelism())) * 100;
+}
+
 function run(command, args) {
   const child = spawn(command, args, { stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -97,51 +119,73 @@ try {
     await run('stress-ng', ['--cpu', '0', '--timeout', `${CPU_SECONDS}s`, '--quiet']).exited;
   });
   await sleep(1500);
+  const shareDrill = ownCpuShare(`${JSON.stringify(process.execPath)} ${JSON.stringify(new URL(import.meta.url).pathname)} --cpu-drill ${JSON.stringify(paths.dataDir)} ${CPU_SECONDS * 1000}`);
+  await sleep(1500);
+  const shareStress = ownCpuShare(`stress-ng --cpu 0 --timeout ${CPU_SECONDS}s --quiet`);
+  await sleep(1500);
 
-  // Memory
+  // Memory and disk: two rounds, alternating, best of each (the first writer after a memory test
+  // pays for reclaiming the page cache, whoever it is).
   let drillMem;
-  const memDrillMs = await measureMemRise(() => {
-    const outcome = drills.memory_pressure.run(context(300)).then((result) => (drillMem = result));
-    return { stop: () => outcome };
-  });
-  await sleep(1500);
-  const memStressMs = await measureMemRise(() => {
-    const { child, exited } = run('stress-ng', ['--vm', '1', '--vm-bytes', '1G', '--vm-keep', '--timeout', '20s', '--quiet']);
-    return {
-      stop: () => {
-        child.kill('SIGTERM');
-        return exited;
-      },
-    };
-  });
-  await sleep(1500);
+  let memDrillMs = null;
+  let memStressMs = null;
+  let diskDrillMs = null;
+  let ddMs = null;
+  const best = (current, next) => (next === null ? current : current === null ? next : Math.min(current, next));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    memDrillMs = best(
+      memDrillMs,
+      await measureMemRise(() => {
+        const outcome = drills.memory_pressure.run(context(300)).then((result) => (drillMem = result));
+        return { stop: () => outcome };
+      }),
+    );
+    await sleep(1500);
+    memStressMs = best(
+      memStressMs,
+      await measureMemRise(() => {
+        const { child, exited } = run('stress-ng', ['--vm', '1', '--vm-bytes', '1G', '--vm-keep', '--timeout', '20s', '--quiet']);
+        return {
+          stop: () => {
+            child.kill('SIGTERM');
+            return exited;
+          },
+        };
+      }),
+    );
+    await sleep(1500);
 
-  // Disk
-  const drillDisk = await drills.disk_fill.run(context(0));
-  const ddFile = path.join(scratch, 'dd.out');
-  const ddStarted = Date.now();
-  const dd = spawnSync('dd', ['if=/dev/zero', `of=${ddFile}`, 'bs=1M', `count=${DISK_MB}`, 'conv=fsync'], { stdio: 'ignore' });
-  const ddMs = Date.now() - ddStarted;
-  await rm(ddFile, { force: true });
-  if (dd.status !== 0) throw new Error('dd failed');
+    const drillDisk = await drills.disk_fill.run(context(0));
+    if (!drillDisk.success) throw new Error(`disk_fill failed: ${drillDisk.summary}`);
+    diskDrillMs = best(diskDrillMs, drillDisk.measured.writeMs);
+    await sleep(500);
+    const ddFile = path.join(scratch, 'dd.out');
+    const ddStarted = Date.now();
+    const dd = spawnSync('dd', ['if=/dev/zero', `of=${ddFile}`, 'bs=1M', `count=${DISK_MB}`, 'conv=fsync'], { stdio: 'ignore' });
+    ddMs = best(ddMs, Date.now() - ddStarted);
+    await rm(ddFile, { force: true });
+    if (dd.status !== 0) throw new Error('dd failed');
+    await sleep(500);
+  }
 
   const mibPerSecond = (bytes, ms) => (ms ? bytes / 1024 ** 2 / (ms / 1000) : NaN);
   const fmt = (value, digits = 1) => (value === null || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
   const memDrillRate = mibPerSecond(MEM_RISE, memDrillMs);
   const memStressRate = mibPerSecond(MEM_RISE, memStressMs);
-  const diskDrillRate = mibPerSecond(DISK_MB * 1024 ** 2, drillDisk.measured.writeMs);
+  const diskDrillRate = mibPerSecond(DISK_MB * 1024 ** 2, diskDrillMs);
   const ddRate = mibPerSecond(DISK_MB * 1024 ** 2, ddMs);
   const rows = [
     ['CPU mean utilisation, % (steady)', fmt(cpuDrill.mean), fmt(cpuStress.mean), fmt(cpuDrill.mean / cpuStress.mean, 3)],
+    ['CPU time used / (wall x cores), %', fmt(shareDrill), fmt(shareStress), fmt(shareDrill / shareStress, 3)],
     [`CPU time to ${THRESHOLD} %, s`, fmt(cpuDrill.toThreshold, 2), fmt(cpuStress.toThreshold, 2), `${fmt(cpuDrill.toThreshold - cpuStress.toThreshold, 2)} s`],
-    ['memory: 0.9 GiB resident, MiB/s', fmt(memDrillRate, 0), fmt(memStressRate, 0), fmt(memDrillRate / memStressRate, 2)],
-    [`disk: ${DISK_MB} MiB written + fsync, MiB/s`, fmt(diskDrillRate, 0), fmt(ddRate, 0), fmt(diskDrillRate / ddRate, 2)],
+    ['memory: 0.9 GiB resident, MiB/s (best of 2)', fmt(memDrillRate, 0), fmt(memStressRate, 0), fmt(memDrillRate / memStressRate, 2)],
+    [`disk: ${DISK_MB} MiB written + fsync, MiB/s (best of 2)`, fmt(diskDrillRate, 0), fmt(ddRate, 0), fmt(diskDrillRate / ddRate, 2)],
   ];
   console.log(`firedrill drills vs stress-ng 0.15 / dd on ${os.availableParallelism()} cores, ${os.hostname()}`);
-  console.log(['measure'.padEnd(40), 'firedrill'.padStart(10), 'reference'.padStart(10), 'ratio/diff'.padStart(11)].join(' '));
-  for (const [name, ours, theirs, ratio] of rows) console.log([name.padEnd(40), ours.padStart(10), theirs.padStart(10), ratio.padStart(11)].join(' '));
-  console.log(`(drills' own view: cpu_spike ${drillCpu.summary}; memory_pressure ${drillMem.summary}, allocation ${drillMem.measured.allocationMs} ms; disk_fill ${drillDisk.summary})`);
-  console.log(`targets: CPU utilisation >= 95 % of stress-ng's -> ${cpuDrill.mean / cpuStress.mean >= 0.95 ? 'met' : 'NOT met'}; within 1 s of it to ${THRESHOLD} % -> ${cpuDrill.toThreshold !== null && cpuStress.toThreshold !== null && cpuDrill.toThreshold - cpuStress.toThreshold <= 1 ? 'met' : 'NOT met'}`);
+  console.log(['measure'.padEnd(46), 'firedrill'.padStart(10), 'reference'.padStart(10), 'ratio/diff'.padStart(11)].join(' '));
+  for (const [name, ours, theirs, ratio] of rows) console.log([name.padEnd(46), ours.padStart(10), theirs.padStart(10), ratio.padStart(11)].join(' '));
+  console.log(`(drills' own view: cpu_spike ${drillCpu.summary}; memory_pressure ${drillMem.summary}, allocation ${drillMem.measured.allocationMs} ms)`);
+  console.log(`targets: CPU utilisation >= 95 % of stress-ng's -> ${cpuDrill.mean / cpuStress.mean >= 0.95 && shareDrill / shareStress >= 0.95 ? 'met' : 'NOT met'}; within 1 s of it to ${THRESHOLD} % -> ${cpuDrill.toThreshold !== null && cpuStress.toThreshold !== null && cpuDrill.toThreshold - cpuStress.toThreshold <= 1 ? 'met' : 'NOT met'}`);
   console.log(`load average at the end: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')} (other work on the machine skews every figure)`);
 } finally {
   await rm(scratch, { recursive: true, force: true });

@@ -23,6 +23,8 @@ import { modelAnswer } from '../test/analysis/fixtures.js';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TOKENS_PER_SECOND = Number(process.env.BENCH_TOKENS_PER_SECOND ?? 30);
 const PREFILL_MS = Number(process.env.BENCH_PREFILL_MS ?? 400);
+/** Unpaced runs measure firedrill's own cost (request, SSE, JSON, validation): they are cheap. */
+const UNPACED_RUNS = 20;
 const CHARS_PER_TOKEN = 4;
 
 interface Timings {
@@ -45,16 +47,16 @@ async function measure(analyzer: Analyzer, input: AnalysisInput): Promise<Timing
 }
 
 /** Streams `answer` one token per event, on an absolute schedule so that pauses do not drift. */
-async function startPacedServer(answer: string): Promise<{ url: string; close: () => Promise<void> }> {
+async function startPacedServer(answer: string, paced: boolean): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(async (req, res) => {
     for await (const _chunk of req) void _chunk;
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     const begin = performance.now();
-    await sleep(PREFILL_MS);
+    if (paced) await sleep(PREFILL_MS);
     for (let i = 0, token = 0; i < answer.length; i += CHARS_PER_TOKEN, token++) {
       const due = begin + PREFILL_MS + (token * 1000) / TOKENS_PER_SECOND;
       const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
+      if (paced && wait > 0) await sleep(wait);
       const chunk = { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: answer.slice(i, i + CHARS_PER_TOKEN) }, finish_reason: null }] };
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
     }
@@ -64,7 +66,11 @@ async function startPacedServer(answer: string): Promise<{ url: string; close: (
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/v1`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -97,25 +103,32 @@ const input: AnalysisInput = { scenario, knownRootCauses: knownRootCauses(scenar
 
 // Compact JSON, as models in JSON mode write it.
 const answer = JSON.stringify(modelAnswer);
-const server = await startPacedServer(answer);
+const server = await startPacedServer(answer, true);
+const unpaced = await startPacedServer(answer, false);
 try {
+  const llm = (url: string) => new LlmAnalyzer({ url, model: 'bench', timeoutMs: 10_000 });
   const rows = [
     await runs('built-in (console pacing, 25 ms a piece)', new BuiltinAnalyzer(), input, Math.max(RUNS, 5)),
     await runs('built-in (no pacing)', new BuiltinAnalyzer({ pieceDelayMs: 0 }), input, Math.max(RUNS, 5)),
-    await runs(`LLM, streamed (${TOKENS_PER_SECOND} tok/s, ${PREFILL_MS} ms prefill)`, new LlmAnalyzer({ url: server.url, model: 'bench', timeoutMs: 10_000 }), input, RUNS),
+    await runs('LLM, server sends all at once (firedrill cost)', llm(unpaced.url), input, UNPACED_RUNS),
+    await runs(`LLM, streamed (${TOKENS_PER_SECOND} tok/s, ${PREFILL_MS} ms prefill)`, llm(server.url), input, RUNS),
   ];
   const tokens = Math.ceil(answer.length / CHARS_PER_TOKEN);
-  console.log(`first hypothesis, median of ${RUNS}+ runs (answer: ${answer.length} chars, ~${tokens} tokens; scenario ${scenario.id})\n`);
+  console.log(`time to first hypothesis, medians (answer: ${answer.length} chars, ~${tokens} tokens; scenario ${scenario.id})\n`);
   console.log(`${'analyzer'.padEnd(48)}${'first text'.padStart(12)}${'first hypothesis'.padStart(18)}${'all done'.padStart(12)}`);
   for (const row of rows) {
     console.log(`${row.label.padEnd(48)}${ms(row.firstText).padStart(12)}${ms(row.firstHypothesis).padStart(18)}${ms(row.finished).padStart(12)}`);
   }
-  const llm = rows[2]!;
+  const streamed = rows[3]!;
+  // When the model has written the first hypothesis's closing brace: the earliest it could show.
+  const firstItemEnd = answer.indexOf('},{"description"') + 1;
+  const floor = PREFILL_MS + ((Math.ceil(firstItemEnd / CHARS_PER_TOKEN) - 1) * 1000) / TOKENS_PER_SECOND;
   console.log(
-    `\nLLM: the first hypothesis shows at ${((llm.firstHypothesis / llm.finished) * 100).toFixed(0)} % of the answer time ` +
-      `(${(llm.finished / llm.firstHypothesis).toFixed(1)}x sooner than parsing the whole answer at the end); ` +
-      `its first text at ${ms(llm.firstText)}.`,
+    `\nLLM streamed: the first hypothesis shows at ${((streamed.firstHypothesis / streamed.finished) * 100).toFixed(0)} % of the answer time, ` +
+      `${(streamed.finished / streamed.firstHypothesis).toFixed(1)}x sooner than parsing the whole answer at the end;\n` +
+      `the model finished writing it at ${ms(floor)}: firedrill added ${ms(streamed.firstHypothesis - floor)}.`,
   );
 } finally {
   await server.close();
+  await unpaced.close();
 }

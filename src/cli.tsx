@@ -1,3 +1,4 @@
+import './no-color.js';
 import { EXIT_USAGE, UsageError, type Command, type CommandContext } from './commands/command.js';
 import { emergencyCleanupSync } from './drills/emergency.js';
 

@@ -190,8 +190,14 @@ export class LlmAnalyzer implements Analyzer {
         return { failure: `HTTP ${statusCode}` };
       }
 
-      const contentType = String(headers['content-type'] ?? '');
-      if (contentType.includes('application/json')) return yield* this.readWholeAnswer(body, answer);
+      const contentType = String(headers['content-type'] ?? '').toLowerCase();
+      if (contentType.includes('json')) return yield* this.readWholeAnswer(body, answer);
+      if (contentType !== '' && !contentType.includes('event-stream')) {
+        // A proxy's login page or a web server at the wrong address, answering 200.
+        const excerpt = await readExcerpt(body);
+        yield this.notice('error', `LLM at ${this.shownUrl} answered ${contentType.split(';')[0]} instead of a chat-completions stream${excerpt ? `: ${excerpt}` : ''}`);
+        return { failure: 'not an OpenAI-compatible server' };
+      }
       return yield* this.readEventStream(body, signal, answer);
     }
   }

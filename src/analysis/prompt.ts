@@ -26,7 +26,7 @@ export interface ChatMessage {
 
 const ANSWER_SHAPE = `{"hypotheses": [{"description": "one sentence naming the root cause",
   "category": "one of the known root causes, or a short snake_case id if none fits",
-  "evidence": [{"signal": "metric or context item", "observation": "what it shows", "relevance": 0.0-1.0}],
+  "evidence": [{"signal": "the exact metric name, or the context key it comes from", "observation": "what it shows", "relevance": 0.0-1.0}],
   "reasoning": "why the evidence points there"}],
  "actions": [{"type": "one of the action types", "target": "service or resource",
   "risk_level": "low|medium|high", "blast_radius": "what else it affects",

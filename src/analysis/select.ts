@@ -40,7 +40,12 @@ export function resolveLlmSettings(
     { from: 'llm.url in the config file', url: config.url, origin: 'config' },
   ];
   const chosen = candidates.find((candidate) => candidate.url !== undefined && candidate.url.trim() !== '');
-  if (!chosen) return null;
+  if (!chosen) {
+    if (nonEmpty(flags.llmModel) !== undefined) {
+      throw new UsageError('--llm-model needs an LLM to ask: give --llm-url (or set FIREDRILL_LLM_URL, or llm.url in the config file)');
+    }
+    return null;
+  }
   const url = baseUrl(chosen.url as string, chosen.from);
   const host = new URL(url).host;
   const speaksToOpenAi = chosen.origin === 'openai-env' || host === 'api.openai.com';

@@ -78,7 +78,7 @@ export class ApiMetrics {
 
   inject(scenarioId: string, simulationId: string, points: readonly MetricPoint[]): void {
     for (const point of points) {
-      this.gauge(point)?.set({ scenario: scenarioId, simulation: simulationId }, point.value);
+      this.gauge(point).set({ scenario: scenarioId, simulation: simulationId }, point.value);
     }
   }
 
@@ -86,7 +86,7 @@ export class ApiMetrics {
     for (const gauge of this.injected.values()) gauge.remove({ scenario: scenarioId, simulation: simulationId });
   }
 
-  private gauge(point: MetricPoint): Gauge<'scenario' | 'simulation'> | undefined {
+  private gauge(point: MetricPoint): Gauge<'scenario' | 'simulation'> {
     const name = prometheusName(point.name);
     let gauge = this.injected.get(name);
     if (!gauge) {

@@ -46,6 +46,8 @@ export interface ApiServerOptions {
 export interface ApiServer {
   /** http://host:port, without the /api/v1 prefix. */
   url: string;
+  /** Scenarios served. */
+  scenarioCount: number;
   /** Scenario files that could not be loaded (the others are served). */
   scenarioErrors: { file: string; message: string }[];
   /** Stops running simulations, ends event streams and closes the server. */
@@ -166,6 +168,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
             simulation_id: record.id,
             details: {
               scenario_id: record.scenarioId,
+              execution_mode: record.executionMode,
+              auto_analyze: record.autoAnalyze,
               previous_status: previousStatus,
               final_status: record.status,
               completed_at: record.completedAt,
@@ -310,6 +314,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}`,
+    scenarioCount: scenarios.length,
     scenarioErrors,
     close() {
       closing ??= (async () => {

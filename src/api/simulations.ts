@@ -31,7 +31,6 @@ export interface SimulationRecord {
   hypothesesCount: number;
   actionsCount: number;
   metricsInjected: boolean;
-  analysisSource: string | null;
   /** What happened so far, for the replay of the event stream. */
   readonly events: NumberedEvent[];
   /** Events numbered so far, kept or not. */
@@ -99,6 +98,8 @@ export class SimulationManager {
         `${this.options.maxActive} simulations are already running; stop one or wait for one to finish`,
       );
     }
+    // Made before the simulation is registered: a factory that throws must not leave a phantom running one.
+    const analyzer = request.autoAnalyze ? this.options.analyzerFactory() : new NoAnalysis();
     let id = newSimulationId();
     while (this.simulations.has(id)) id = newSimulationId();
     const record: SimulationRecord = {
@@ -114,7 +115,6 @@ export class SimulationManager {
       hypothesesCount: 0,
       actionsCount: 0,
       metricsInjected: false,
-      analysisSource: null,
       events: [],
       eventCount: 0,
     };
@@ -134,7 +134,6 @@ export class SimulationManager {
     this.options.metrics.simulationStarted(scenario.id);
     this.options.metrics.setActiveSimulations(this.activeCount);
 
-    const analyzer = request.autoAnalyze ? this.options.analyzerFactory() : new NoAnalysis();
     simulation.done = this.pump(simulation, scenario, analyzer, markOpened);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -231,13 +230,9 @@ export class SimulationManager {
       case 'action':
         record.actionsCount += 1;
         break;
-      case 'source':
-        record.analysisSource = event.source;
-        break;
       case 'analysis-finished':
         record.hypothesesCount = event.hypotheses.length;
         record.actionsCount = event.actions.length;
-        record.analysisSource = event.source;
         break;
       case 'incident-finished':
         // A stop that raced the engine's own end still reads as stopped, as the caller asked.
@@ -248,6 +243,7 @@ export class SimulationManager {
           simulation.stopRequested ? undefined : event,
         );
         return;
+      case 'source':
       case 'timeline':
       case 'hypothesis-text':
       case 'notice':

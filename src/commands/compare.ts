@@ -1,4 +1,4 @@
-import { COMMON_FLAGS, COMMON_HELP, compareText, openHistoryFromFlags, printNotice } from '../history/cli-support.js';
+import { COMMON_FLAGS, COMMON_HELP, compareText, withHistory, printNotice } from '../history/cli-support.js';
 import { EXIT_OK, parseFlags, writeLine, type Command } from './command.js';
 
 const HELP = `Usage: firedrill compare [--json]
@@ -14,10 +14,7 @@ export const command: Command = async (context) => {
     context.stdout.write(HELP);
     return EXIT_OK;
   }
-  const opened = await openHistoryFromFlags(context, values);
-  if ('exitCode' in opened) return opened.exitCode;
-  const { history } = opened;
-  try {
+  return withHistory(context, 'compare', values, async (history) => {
     printNotice(context, history);
     const machines = await history.compare();
     if (values.json) {
@@ -26,7 +23,5 @@ export const command: Command = async (context) => {
       for (const line of compareText(machines)) writeLine(context.stdout, line);
     }
     return EXIT_OK;
-  } finally {
-    await history.close();
-  }
+  });
 };

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { COMMON_FLAGS, COMMON_HELP, failuresText, openHistoryFromFlags, printNotice } from '../history/cli-support.js';
+import { COMMON_FLAGS, COMMON_HELP, failuresText, withHistory, printNotice } from '../history/cli-support.js';
 import { EXIT_OK, parseFlags, writeLine, type Command } from './command.js';
 
 const HELP = `Usage: firedrill failures [--machine HOST] [--json]
@@ -20,10 +20,7 @@ export const command: Command = async (context) => {
     return EXIT_OK;
   }
   const machine = values.machine ?? os.hostname();
-  const opened = await openHistoryFromFlags(context, values);
-  if ('exitCode' in opened) return opened.exitCode;
-  const { history } = opened;
-  try {
+  return withHistory(context, 'failures', values, async (history) => {
     printNotice(context, history);
     const failures = await history.failures({ machine });
     if (values.json) {
@@ -32,7 +29,5 @@ export const command: Command = async (context) => {
       for (const line of failuresText(machine, failures)) writeLine(context.stdout, line);
     }
     return EXIT_OK;
-  } finally {
-    await history.close();
-  }
+  });
 };

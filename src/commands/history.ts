@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { COMMON_FLAGS, COMMON_HELP, historyText, openHistoryFromFlags, printNotice } from '../history/cli-support.js';
+import { COMMON_FLAGS, COMMON_HELP, historyText, withHistory, printNotice } from '../history/cli-support.js';
 import { EXIT_OK, parseFlags, positiveInteger, writeLine, type Command } from './command.js';
 
 const HELP = `Usage: firedrill history [--limit N] [--machine HOST] [--json]
@@ -23,10 +23,7 @@ export const command: Command = async (context) => {
   }
   const limit = positiveInteger('limit', values.limit) ?? 10;
   const machine = values.machine ?? os.hostname();
-  const opened = await openHistoryFromFlags(context, values);
-  if ('exitCode' in opened) return opened.exitCode;
-  const { history } = opened;
-  try {
+  return withHistory(context, 'history', values, async (history) => {
     printNotice(context, history);
     const [runs, stats] = await Promise.all([history.listRuns({ machine, limit }), history.stats(machine)]);
     if (values.json) {
@@ -35,7 +32,5 @@ export const command: Command = async (context) => {
       for (const line of historyText(machine, runs, stats, limit)) writeLine(context.stdout, line);
     }
     return EXIT_OK;
-  } finally {
-    await history.close();
-  }
+  });
 };

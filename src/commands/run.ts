@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,7 +97,7 @@ export async function prepareRun(options: PrepareRunOptions = {}): Promise<Prepa
     options.config && options.paths ? { config: options.config, paths: options.paths } : loadRunConfig(options);
   const drills = options.drills ?? createDrills(config.drills, paths);
   const ownSampler = options.sampler === undefined;
-  const sampler = options.sampler ?? startSampler(config);
+  const sampler = options.sampler?.start() ?? startSampler(config);
   let lock: { release(): void } | undefined;
   try {
     lock = await acquireDrillLock(paths);
@@ -139,8 +140,11 @@ export function parseOnly(raw: string | undefined): DrillName[] {
 }
 
 export interface RunCommandHooks {
-  /** Called with the finished (or interrupted) report before firedrill exits: the history store goes here. */
-  onReport?: (report: RunReport, run: PreparedRun) => Promise<void>;
+  /**
+   * Called with the report before firedrill exits: the history store goes here. After an
+   * interruption (`interrupted`), the CLI ends the process 1.5 s after the signal: keep it short.
+   */
+  onReport?: (report: RunReport, run: PreparedRun, status: { interrupted: boolean }) => Promise<void>;
   /** Replaces the user's monitoring that each drill is verified against (default: createDetectors from flags, env, config). */
   createDetectors?: (config: FiredrillConfig) => Detector[];
 }
@@ -175,6 +179,11 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
       throw error;
     }
     const json = values.json === true;
+    const junitFile = values.junit === undefined ? undefined : path.resolve(values.junit);
+    if (junitFile !== undefined && !existsSync(path.dirname(junitFile))) {
+      // Found now rather than after the whole run.
+      throw new UsageError(`firedrill run: --junit: the directory ${path.dirname(junitFile)} does not exist`);
+    }
 
     let loaded: { config: FiredrillConfig; paths: FiredrillPaths };
     try {
@@ -208,15 +217,14 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
     try {
       prepared = await prepareRun({ ...loaded, drills });
     } catch (error) {
-      if (error instanceof DrillLockError) {
-        writeLine(ctx.stderr, `firedrill run: ${error.message}; wait for it to finish, or stop it first`);
-        return EXIT_FAILED;
-      }
-      throw error;
+      // The lock held by another run, a damaged cleanup ledger, a data dir that cannot be created.
+      const hint = error instanceof DrillLockError ? '; wait for it to finish, or stop it first' : '';
+      writeLine(ctx.stderr, `firedrill run: ${(error as Error).message}${hint}`);
+      return EXIT_FAILED;
     }
 
     try {
-      return await execute(ctx, prepared, { order, durationSeconds, json, junitFile: values.junit, detectors }, hooks);
+      return await execute(ctx, prepared, { order, durationSeconds, json, junitFile, detectors }, hooks);
     } finally {
       prepared.release();
     }
@@ -274,17 +282,16 @@ async function execute(
   if (options.json) writeLine(ctx.stdout, JSON.stringify(toJsonReport(report), null, 2));
   let code: number = ctx.signal.aborted ? EXIT_INTERRUPTED : report.summary.failed > 0 ? EXIT_FAILED : EXIT_OK;
   if (options.junitFile !== undefined) {
-    const file = path.resolve(options.junitFile);
     try {
-      await writeFile(file, toJunitXml(report));
+      await writeFile(options.junitFile, toJunitXml(report));
     } catch (error) {
-      writeLine(ctx.stderr, `firedrill run: cannot write the JUnit report ${file}: ${(error as Error).message}`);
+      writeLine(ctx.stderr, `firedrill run: cannot write the JUnit report ${options.junitFile}: ${(error as Error).message}`);
       if (code === EXIT_OK) code = EXIT_FAILED;
     }
   }
   if (hooks.onReport) {
     try {
-      await hooks.onReport(report, run);
+      await hooks.onReport(report, run, { interrupted: ctx.signal.aborted });
     } catch (error) {
       writeLine(ctx.stderr, `firedrill run: the report could not be saved: ${(error as Error).message}`);
     }

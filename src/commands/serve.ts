@@ -150,13 +150,18 @@ export const command: Command = async (ctx) => {
   }
 
   for (const problem of server.scenarioErrors) writeLine(ctx.stderr, `warning: scenario skipped: ${problem.message}`);
+  if (server.scenarioCount === 0) {
+    await server.close();
+    writeLine(ctx.stderr, 'firedrill serve: no scenario could be loaded, so there is nothing to serve (see the warnings above)');
+    return EXIT_FAILED;
+  }
   if (!LOOPBACK.has(host)) {
     writeLine(
       ctx.stderr,
       `warning: listening on ${host}: the API is reachable from the network, and without TLS its key travels in clear text`,
     );
   }
-  writeLine(ctx.stdout, `firedrill serve: incident API listening on ${server.url}${API_PREFIX}`);
+  writeLine(ctx.stdout, `firedrill serve: incident API listening on ${server.url}${API_PREFIX} (${server.scenarioCount} scenarios)`);
   writeLine(ctx.stdout, `  API key from ${apiKey.from}; send it in the X-API-Key header`);
   writeLine(ctx.stdout, `  ${server.url}/metrics (Prometheus) and ${server.url}/healthz answer without a key`);
   writeLine(ctx.stdout, `  analysis: ${llmSettings ? `${llmSettings.model} via ${llmSettings.url} (built-in as fallback)` : 'built-in'}`);

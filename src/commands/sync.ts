@@ -1,4 +1,4 @@
-import { COMMON_FLAGS, COMMON_HELP, openHistoryFromFlags, plural } from '../history/cli-support.js';
+import { COMMON_FLAGS, COMMON_HELP, withHistory, plural } from '../history/cli-support.js';
 import type { SyncOutcome } from '../history/open-history.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, writeLine, type Command } from './command.js';
 
@@ -37,10 +37,7 @@ export const command: Command = async (context) => {
     context.stdout.write(HELP);
     return EXIT_OK;
   }
-  const opened = await openHistoryFromFlags(context, values);
-  if ('exitCode' in opened) return opened.exitCode;
-  const { history } = opened;
-  try {
+  return withHistory(context, 'sync', values, async (history) => {
     const uri = history.neo4jUri;
     if (uri === undefined) {
       writeLine(
@@ -54,7 +51,5 @@ export const command: Command = async (context) => {
     if (values.json) writeLine(context.stdout, JSON.stringify({ uri, ...outcome }, null, 2));
     else writeLine(outcome.error === undefined ? context.stdout : context.stderr, syncMessage(uri, outcome));
     return outcome.pending === 0 && outcome.error === undefined ? EXIT_OK : EXIT_FAILED;
-  } finally {
-    await history.close();
-  }
+  });
 };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { statfsSync } from 'node:fs';
 import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { diskFillDirectory, type DrillsConfig } from '../config/config.js';
@@ -19,6 +20,16 @@ const EMERGENCY_FREE_SHARE = 0.05;
 const TOLERANCE_SHARE = 0.1;
 const TOLERANCE_BYTES = 16 * MiB;
 const SAMPLE_MS = 500;
+
+const TMPFS_MAGIC = 0x01021994;
+
+function isTmpfs(directory: string): boolean {
+  try {
+    return statfsSync(directory).type === TMPFS_MAGIC;
+  } catch {
+    return false;
+  }
+}
 
 export function createDiskFill(config: DrillsConfig, ledger: Ledger): Drill {
   const directory = path.resolve(diskFillDirectory(config));
@@ -48,7 +59,9 @@ export function createDiskFill(config: DrillsConfig, ledger: Ledger): Drill {
     title: 'Disk fill',
     description: `writes a ${formatBytes(fileBytes)} temporary file in ${directory}, holds it, deletes it`,
     defaultDurationSeconds: 10,
-    riskWarning: () => `disk_fill writes ${formatBytes(fileBytes)} to ${directory} (deleted at the end)`,
+    riskWarning: () =>
+      `disk_fill writes ${formatBytes(fileBytes)} to ${directory} (deleted at the end)` +
+      (isTmpfs(directory) ? `; ${directory} is a tmpfs, so the file takes memory, not disk` : ''),
     preflight: refusal,
     run: async (context) => {
       const refused = await refusal();

@@ -94,12 +94,10 @@ async function writeEntries(file: string, entries: LedgerEntry[]): Promise<void>
 /** Ledger updates in this process go one at a time per file (read, change, write tmp, rename). */
 const queues = new Map<string, Promise<unknown>>();
 
-function update<T>(file: string, change: (entries: LedgerEntry[]) => { entries: LedgerEntry[] | null; result: T }): Promise<T> {
+function update(file: string, change: (entries: LedgerEntry[]) => LedgerEntry[]): Promise<void> {
   const previous = queues.get(file) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(async () => {
-    const { entries, result } = change(await readEntries(file));
-    if (entries) await writeEntries(file, entries);
-    return result;
+    await writeEntries(file, change(await readEntries(file)));
   });
   queues.set(file, next);
   return next;
@@ -145,15 +143,14 @@ export class Ledger {
     }
     this.armEmergencyPrune();
     const entry: LedgerEntry = { kind: 'file', path: path.resolve(filePath), owner: this.owner, createdAt: new Date().toISOString() };
-    await update(this.file, (entries) => ({ entries: [...entries, entry], result: undefined }));
+    await update(this.file, (entries) => [...entries, entry]);
   }
 
   async removeFile(filePath: string): Promise<void> {
     const resolved = path.resolve(filePath);
-    await update(this.file, (entries) => ({
-      entries: entries.filter((entry) => !(entry.kind === 'file' && entry.path === resolved && isOwnedBySelf(entry, this.owner))),
-      result: undefined,
-    }));
+    await update(this.file, (entries) =>
+      entries.filter((entry) => !(entry.kind === 'file' && entry.path === resolved && isOwnedBySelf(entry, this.owner))),
+    );
   }
 
   /** Call right after the children started (a child without a start time cannot be matched later and is skipped). */
@@ -166,15 +163,14 @@ export class Ledger {
     );
     if (added.length === 0) return;
     this.armEmergencyPrune();
-    await update(this.file, (entries) => ({ entries: [...entries, ...added], result: undefined }));
+    await update(this.file, (entries) => [...entries, ...added]);
   }
 
   async removeProcesses(pids: readonly number[]): Promise<void> {
     const gone = new Set(pids);
-    await update(this.file, (entries) => ({
-      entries: entries.filter((entry) => !(entry.kind === 'process' && gone.has(entry.pid) && isOwnedBySelf(entry, this.owner))),
-      result: undefined,
-    }));
+    await update(this.file, (entries) =>
+      entries.filter((entry) => !(entry.kind === 'process' && gone.has(entry.pid) && isOwnedBySelf(entry, this.owner))),
+    );
   }
 }
 

@@ -2,7 +2,7 @@ import type { DrillsConfig } from '../config/config.js';
 import { endChild, spawnNodeChild, type Child } from './children.js';
 import { abortedOutcome, failedOutcome, formatBytes, formatSeconds, MiB, round, waitOrAbort } from './common.js';
 import type { Ledger } from './ledger.js';
-import { isLinux, LINUX_ONLY_MESSAGE, readMemory, readMemorySync, readResidentBytes, type MemoryReading } from './proc.js';
+import { isLinux, LINUX_ONLY_MESSAGE, readMemory, readCgroupMemoryRoom, readMemorySync, readResidentBytes, type MemoryReading } from './proc.js';
 import type { Drill, DrillContext, DrillOutcome } from './types.js';
 
 /**
@@ -41,11 +41,17 @@ type AllocatorMessage = { type: 'chunk' | 'allocated'; bytes: number };
 
 export function createMemoryPressure(config: DrillsConfig['memory_pressure'], ledger: Ledger): Drill {
   const describeTarget = config.size_mb !== undefined ? `${config.size_mb} MB` : `${config.percent_of_available} % of available memory`;
+  /** What may be taken: the machine's available memory, or less when a cgroup limit is closer. */
+  const room = (memory: MemoryReading): number => Math.min(memory.availableBytes, readCgroupMemoryRoom() ?? Infinity);
   const targetBytes = (memory: MemoryReading): number =>
-    Math.floor(config.size_mb !== undefined ? config.size_mb * MiB : (memory.availableBytes * config.percent_of_available) / 100);
+    Math.floor(config.size_mb !== undefined ? config.size_mb * MiB : (room(memory) * config.percent_of_available) / 100);
 
   const refusal = (memory: MemoryReading): string | null => {
     const target = targetBytes(memory);
+    const cgroupRoom = readCgroupMemoryRoom();
+    if (cgroupRoom !== null && target > cgroupRoom * (1 - MIN_LEFT_AVAILABLE)) {
+      return `memory_pressure would allocate ${formatBytes(target)}, too close to this container's memory limit (${formatBytes(cgroupRoom)} left under it): lower drills.memory_pressure.${config.size_mb !== undefined ? 'size_mb' : 'percent_of_available'}`;
+    }
     const left = memory.availableBytes - target;
     if (left < memory.totalBytes * MIN_LEFT_AVAILABLE) {
       return `memory_pressure would allocate ${formatBytes(target)} and leave ${formatBytes(Math.max(0, left))} available (under 10 % of ${formatBytes(memory.totalBytes)}): lower drills.memory_pressure.${config.size_mb !== undefined ? 'size_mb' : 'percent_of_available'}`;

@@ -128,3 +128,47 @@ export function readResidentBytes(pid: number): number | null {
     return null;
   }
 }
+
+/** Limits this large mean "no limit" (cgroup v1 reports one close to 2^63). */
+const UNLIMITED_BYTES = 2 ** 60;
+
+function readNumberFile(file: string): number | null {
+  try {
+    const text = readFileSync(file, 'utf8').trim();
+    if (text === 'max') return null;
+    const value = Number(text);
+    return Number.isFinite(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Bytes this process's memory cgroup can still take before its limit (containers), or null when it
+ * has no limit. /proc/meminfo shows the whole host; the cgroup limit is what the OOM killer enforces.
+ */
+export function readCgroupMemoryRoom(): number | null {
+  let lines: string[];
+  try {
+    lines = readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n');
+  } catch {
+    return null;
+  }
+  const candidates: [limit: string, usage: string][] = [];
+  for (const line of lines) {
+    const [, controllers = '', cgroupPath = ''] = line.split(':');
+    if (line.startsWith('0::')) {
+      candidates.push([`/sys/fs/cgroup${cgroupPath}/memory.max`, `/sys/fs/cgroup${cgroupPath}/memory.current`]);
+      candidates.push(['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory.current']);
+    } else if (controllers.split(',').includes('memory')) {
+      candidates.push([`/sys/fs/cgroup/memory${cgroupPath}/memory.limit_in_bytes`, `/sys/fs/cgroup/memory${cgroupPath}/memory.usage_in_bytes`]);
+      candidates.push(['/sys/fs/cgroup/memory/memory.limit_in_bytes', '/sys/fs/cgroup/memory/memory.usage_in_bytes']);
+    }
+  }
+  for (const [limitFile, usageFile] of candidates) {
+    const limit = readNumberFile(limitFile);
+    const usage = readNumberFile(usageFile);
+    if (limit !== null && usage !== null && limit < UNLIMITED_BYTES) return Math.max(0, limit - usage);
+  }
+  return null;
+}

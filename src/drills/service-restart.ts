@@ -60,6 +60,9 @@ async function runServiceRestart(
   let downtimeMs: number | null = null;
   let timeToHealthyMs: number | null = null;
   const measured = (): Measured => ({ target: config.target, downtimeMs, timeToHealthyMs, wentDown, cameBack });
+  // A real service firedrill stopped is started again whatever happens next (abort, a failed check).
+  let stoppedByUs = false;
+  let startIssued = false;
 
   try {
     if (config.target === 'canary') {
@@ -73,6 +76,7 @@ async function runServiceRestart(
     if (signal.aborted) return abortedOutcome(measured(), 'before the service was stopped');
 
     context.progress(`stopping ${service.label()}`);
+    stoppedByUs = true;
     await service.stop();
     const downAt = await pollHealth(service, false, boundMs, signal);
     if (downAt === null) {
@@ -85,6 +89,7 @@ async function runServiceRestart(
     if (!(await waitOrAbort(context.durationMs, signal))) return abortedOutcome(measured(), 'while the service was down');
 
     const startIssuedAt = Date.now();
+    startIssued = true;
     await service.start();
     const healthyAt = await pollHealth(service, true, Math.max(0, boundMs - (Date.now() - startIssuedAt)), signal);
     if (healthyAt === null) {
@@ -102,6 +107,11 @@ async function runServiceRestart(
     });
   } catch (error) {
     return failedOutcome(measured(), (error as Error).message);
+  } finally {
+    if (stoppedByUs && !startIssued && config.target !== 'canary') {
+      context.progress(`starting ${service.label()} again`);
+      await service.start().catch((error: Error) => context.progress(`could not start ${service.label()} again: ${error.message}`));
+    }
   }
   return {
     success: true,

@@ -61,6 +61,29 @@ export async function openHistoryFromFlags(context: CommandContext, values: Comm
   }
 }
 
+/**
+ * Opens the history, runs `work` with it, and closes it. A failure of the store (a damaged file, a
+ * Neo4j that refuses a query) is printed as one line and exits 1, never as a stack trace.
+ */
+export async function withHistory(
+  context: CommandContext,
+  commandName: string,
+  values: CommonFlagValues,
+  work: (history: ReplicatedHistory) => Promise<number>,
+): Promise<number> {
+  const opened = await openHistoryFromFlags(context, values);
+  if ('exitCode' in opened) return opened.exitCode;
+  const { history } = opened;
+  try {
+    return await work(history);
+  } catch (error) {
+    writeLine(context.stderr, `firedrill ${commandName}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await history.close();
+  }
+}
+
 /** Prints the history's notice (Neo4j down, items pending) on stderr, so that --json stays clean. */
 export function printNotice(context: CommandContext, history: ReplicatedHistory): void {
   if (history.notice) writeLine(context.stderr, `firedrill: ${history.notice}`);

@@ -28,7 +28,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 /**
  * Each entry takes the schema from version N to N+1 (PRAGMA user_version). Never edit a shipped
  * entry: add one. v1 is what the first release wrote; v2 added incidents, the monitoring
- * verification of each drill and the outbox that replicates to Neo4j.
+ * verification of each drill and the outbox that replicates to Neo4j; v3 indexes that cover statistics and paging.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -104,6 +104,16 @@ export const MIGRATIONS: readonly string[] = [
     last_error TEXT,
     PRIMARY KEY (kind, item_id)
   );
+  `,
+  `
+  -- Covers statistics and compare, so that they read one index instead of every run's row.
+  CREATE INDEX runs_stats_by_machine ON runs (machine, total, passed, events, started_ms);
+  -- The list's full order (time, then id for runs started in the same millisecond), so that a page
+  -- deep in the list skips index entries instead of sorting every run of the machine.
+  DROP INDEX runs_by_machine_time;
+  DROP INDEX runs_by_time;
+  CREATE INDEX runs_page_by_machine ON runs (machine, started_ms DESC, id DESC);
+  CREATE INDEX runs_page ON runs (started_ms DESC, id DESC);
   `,
 ];
 
@@ -443,6 +453,13 @@ export class SqliteHistoryStore implements HistoryStore {
     // IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead of
     // one of them failing with SQLITE_BUSY when it upgrades a read lock.
     this.insertRunTx.immediate(report, enqueueForReplication);
+  }
+
+  /** Many runs in one transaction (imports, benchmarks): all of them or none. */
+  saveRunsSync(reports: readonly RunReport[], enqueueForReplication: boolean): void {
+    this.db.transaction(() => {
+      for (const report of reports) this.insertRunTx(report, enqueueForReplication);
+    }).immediate();
   }
 
   async saveIncident(record: IncidentRecord): Promise<void> {

@@ -150,7 +150,8 @@ export async function* runSimulation(options: SimulationOptions): AsyncGenerator
         }
         if (anomalySeen && progress.analysis === 'waiting' && tick >= TICKS_BEFORE_ANALYSIS) startAnalysis();
         tick += 1;
-        nextTickAt += tickDelayMs;
+        // A consumer that fell behind gets the next tick at once, not a burst of the ticks it missed.
+        nextTickAt = Math.max(nextTickAt + tickDelayMs, Date.now());
         continue;
       }
       await waitForWork(metricsDone ? undefined : nextTickAt - Date.now());

@@ -74,7 +74,7 @@ export type AnalysisSource = string;
 
 /** What an analyzer yields while it works. */
 export type AnalysisEvent =
-  /** Text of the hypothesis being written, streamed before it is complete. */
+  /** A piece of the text of hypothesis `index`, streamed before it is complete: append it to the pieces before. */
   | { type: 'hypothesis-text'; index: number; text: string }
   | { type: 'hypothesis'; index: number; hypothesis: Hypothesis }
   | { type: 'action'; action: RecommendedAction }

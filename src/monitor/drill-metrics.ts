@@ -88,6 +88,12 @@ export function drillMetricsText(): Promise<string> {
   return registry.metrics();
 }
 
+/** `firedrill run --metrics-port N [--metrics-host H]`; spread into parseFlags' options. */
+export const drillMetricsFlagOptions = {
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+} as const;
+
 export interface DrillMetricsServer {
   /** http://host:port/metrics */
   readonly url: string;

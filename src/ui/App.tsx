@@ -32,7 +32,6 @@ export function App({ services, initialScreen = { name: 'home' } }: { services: 
 
   const home = useCallback(() => setScreen({ name: 'home' }), []);
   const backToDrills = useCallback(() => setScreen({ name: 'drills' }), []);
-  const backToScenarios = useCallback(() => setScreen({ name: 'scenarios' }), []);
   const scenarioList = useMemo(() => (screen.name === 'scenarios' ? services.loadScenarios() : undefined), [screen.name, services]);
 
   const startRun = (drills: DrillName[]) => setScreen({ name: 'run', drills, key: Date.now() });
@@ -67,6 +66,7 @@ export function App({ services, initialScreen = { name: 'home' } }: { services: 
           scenarios={scenarioList?.scenarios ?? []}
           loadErrors={scenarioList?.errors}
           onPick={(scenario: Scenario) => setScreen({ name: 'incident', scenario, key: Date.now() })}
+          initialScenarioId={screen.lastScenarioId}
           onBack={home}
         />
       );
@@ -76,7 +76,7 @@ export function App({ services, initialScreen = { name: 'home' } }: { services: 
           key={screen.key}
           scenario={screen.scenario}
           events={(signal: AbortSignal) => services.incidentEvents(screen.scenario, signal)}
-          onBack={backToScenarios}
+          onBack={() => setScreen({ name: 'scenarios', lastScenarioId: screen.scenario.id })}
         />
       );
     case 'history':

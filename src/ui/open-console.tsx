@@ -98,7 +98,7 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv): { servic
         : runSimulation({
             scenario,
             analyzer: selectAnalyzer(llm),
-            knownRootCauses: knownRootCauses(loadScenarios().scenarios),
+            knownRootCauses: knownRootCauses(services.loadScenarios().scenarios),
             speed,
             signal,
           });
@@ -113,6 +113,7 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv): { servic
     }
   }
 
+  let scenarios: ReturnType<typeof loadScenarios> | undefined;
   const services: ConsoleServices = {
     machine: os.hostname(),
     drills: DRILL_NAMES.map((name) => ({
@@ -123,7 +124,8 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv): { servic
     })),
     samples: { recent: () => sampler.history(60), subscribe: (listener) => sampler.subscribe(listener) },
     runDrills: drillRun,
-    loadScenarios: () => loadScenarios(),
+    // Read once, when first asked for: scenario files do not change while the console is open.
+    loadScenarios: () => (scenarios ??= loadScenarios()),
     incidentEvents,
     incidentEngine: apiUrl ? `incident API at ${apiUrl}` : 'in-process',
     openHistory: () => openHistory(history),

@@ -11,7 +11,8 @@ import { firingAlertNames, missingMonitoringBinaries, startMonitoringStack, wait
  */
 const missing = missingMonitoringBinaries();
 
-const ALWAYS_FIRING_RULE = `groups:
+/** Rules that only the tests need: one firing from the start, two driven by the drill metrics. */
+const TEST_RULES = `groups:
   - name: already-firing
     rules:
       - alert: AlwaysFiring
@@ -42,7 +43,7 @@ describe.skipIf(missing !== null)(`detection by a real Prometheus and Alertmanag
     drills = await openRealDrills();
     exporter = await startDrillMetricsServer({ port: 0 });
     stack = await startMonitoringStack({
-      extraRules: ALWAYS_FIRING_RULE,
+      extraRules: TEST_RULES,
       withAlertmanager: true,
       drillMetricsTarget: `127.0.0.1:${exporter.port}`,
     });

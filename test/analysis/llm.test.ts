@@ -305,6 +305,12 @@ describe('LlmAnalyzer against a streaming OpenAI-compatible server', () => {
     expect(notices(await collect(analyzer(hostile.url)))).toEqual([`LLM at ${hostile.url} answered HTTP 500: overloaded[2J`]);
   });
 
+  it('says so when something other than an LLM answers 200 (a proxy login page)', async () => {
+    const server = await serve({ headers: { 'content-type': 'text/html; charset=utf-8' }, steps: ['<html><body>Please sign in</body></html>'] });
+    const events = await collect(analyzer(server.url));
+    expect(notices(events)).toEqual([`LLM at ${server.url} answered text/html instead of a chat-completions stream: <html><body>Please sign in</body></html>`]);
+  });
+
   it('reads a server that ignores stream:true and answers with one JSON completion', async () => {
     const completion = { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: modelAnswerText }, finish_reason: 'stop' }] };
     const server = await serve({ headers: { 'content-type': 'application/json' }, steps: [JSON.stringify(completion)] });

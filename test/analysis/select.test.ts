@@ -122,7 +122,8 @@ describe('resolveLlmSettings', () => {
 
   it('is null when no URL is configured anywhere, even with an OpenAI key in the environment', () => {
     expect(resolveLlmSettings({}, {}, config)).toBeNull();
-    expect(resolveLlmSettings({ llmModel: 'x' }, { OPENAI_API_KEY: 'sk-1', FIREDRILL_LLM_MODEL: 'y' }, config)).toBeNull();
+    expect(resolveLlmSettings({}, { OPENAI_API_KEY: 'sk-1', FIREDRILL_LLM_MODEL: 'y' }, config)).toBeNull();
+    expect(() => resolveLlmSettings({ llmModel: 'x' }, {}, config)).toThrow('--llm-model needs an LLM to ask: give --llm-url');
   });
 
   it('takes the flags first, then FIREDRILL_LLM_*, then OPENAI_*, then the config file', () => {

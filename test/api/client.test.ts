@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, IncidentApiClient, streamRemoteIncident } from '../../src/api/client.js';
 import type { IncidentEvent } from '../../src/incidents/types.js';
@@ -55,6 +56,17 @@ describe('the incident API client against firedrill serve', () => {
     expect((await client.listSimulations()).map((simulation) => simulation.simulationId)).toContain(started.simulationId);
     const stopped = await client.stop(started.simulationId);
     expect(stopped).toMatchObject({ simulationId: started.simulationId, details: { previous_status: 'completed' } });
+  });
+
+  it('leaves no listener on a signal shared by many requests (a console keeps one for its lifetime)', async () => {
+    const client = new IncidentApiClient({ baseUrl: fast.url, apiKey: fast.apiKey });
+    const shared = new AbortController();
+    for (let index = 0; index < 15; index += 1) await client.listScenarios({}, shared.signal);
+    const started = await client.start('pod_crash_loop', {}, shared.signal);
+    for await (const _event of client.events(started.simulationId, shared.signal)) {
+      // Read to the end.
+    }
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
   });
 
   it('streams a remote incident: metrics, hypotheses, then incident-finished', async () => {

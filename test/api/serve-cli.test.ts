@@ -29,6 +29,13 @@ describe('firedrill serve', () => {
     expect(result.stderr).toContain(path.join(dataDir, 'api-key'));
   });
 
+  it('explains itself with --help, naming where the key comes from', async () => {
+    const result = await runCli(['serve', '--help'], { env: env() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: firedrill serve [--host 127.0.0.1] [--port 8000] [--api-key-file FILE]');
+    expect(result.stdout).toContain('FIREDRILL_API_KEY');
+  });
+
   it('refuses a bad --port and an unreadable key file with exit 2', async () => {
     const badPort = await runCli(['serve', '--port', '70000'], { env: env({ FIREDRILL_API_KEY: 'k' }) });
     expect(badPort.code).toBe(2);
@@ -36,6 +43,14 @@ describe('firedrill serve', () => {
     const missingFile = await runCli(['serve', '--api-key-file', path.join(dataDir, 'nope')], { env: env() });
     expect(missingFile.code).toBe(2);
     expect(missingFile.stderr).toContain(`cannot read the API key file ${path.join(dataDir, 'nope')}`);
+  });
+
+  it('exits 1 when no scenario can be loaded, naming the folder', async () => {
+    const missing = path.join(dataDir, 'no-scenarios-here');
+    const result = await runCli(['serve', '--port', '0'], { env: env({ FIREDRILL_API_KEY: 'k', FIREDRILL_SCENARIOS_DIR: missing }) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`warning: scenario skipped: ${missing}: cannot read the scenarios folder`);
+    expect(result.stderr).toContain('no scenario could be loaded');
   });
 
   it('says so and exits 1 when the port is taken', async () => {

@@ -129,6 +129,25 @@ describe('simulations', () => {
     expect(await status(api, simulation.simulation_id)).toMatchObject({ status: 'completed', hypotheses_count: 0, actions_count: 0 });
   });
 
+  it('reports a simulation whose analysis fails as failed, with the reason (the original said completed)', async () => {
+    const api = await server({
+      analyzerFactory: () => ({
+        source: 'unreachable model',
+        async *analyze() {
+          throw new Error('the model at http://127.0.0.1:9 is not reachable');
+        },
+      }),
+    });
+    const simulation = await start(api, 'latency_spike_database');
+    const events = parseSse(await (await api.call(`${S}/simulations/${String(simulation.simulation_id)}/events`)).text());
+    expect(events.at(-1)?.data).toMatchObject({ type: 'incident-finished', status: 'failed', error: 'the model at http://127.0.0.1:9 is not reachable' });
+    expect(await status(api, simulation.simulation_id)).toMatchObject({
+      status: 'failed',
+      error: 'the model at http://127.0.0.1:9 is not reachable',
+      hypotheses_count: 0,
+    });
+  });
+
   it('stops a running simulation: 200 stopped, its status says so, its stream ends with incident-finished stopped', async () => {
     const api = await server({ speed: 1 });
     const simulation = await start(api, 'cpu_spike_traffic_surge');
@@ -140,7 +159,11 @@ describe('simulations', () => {
     const response = await api.call(`${S}/simulations/${String(id)}/stop`, { method: 'POST' });
     expect(response.status).toBe(200);
     const stopped = (await response.json()) as Json;
-    expect(stopped).toMatchObject({ status: 'stopped', simulation_id: id, details: { previous_status: 'running', final_status: 'stopped' } });
+    expect(stopped).toMatchObject({
+      status: 'stopped',
+      simulation_id: id,
+      details: { previous_status: 'running', final_status: 'stopped', execution_mode: 'demo', auto_analyze: true },
+    });
 
     const after = await status(api, id);
     expect(after.status).toBe('stopped');

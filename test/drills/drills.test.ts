@@ -191,6 +191,32 @@ describe('service_restart', () => {
   });
 });
 
+describe('service_restart, stopped while the service is down', () => {
+  it('starts the user\'s service again before it returns', async () => {
+    const flag = path.join(dirs.root, 'service-up');
+    const drills = createDrills(
+      drillsConfig((config) => {
+        config.service_restart.target = 'command';
+        config.service_restart.start = `touch '${flag}'`;
+        config.service_restart.stop = `rm -f '${flag}'`;
+        config.service_restart.health = `test -e '${flag}'`;
+      }),
+      dirs.paths,
+    );
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(flag, '');
+    const controller = new AbortController();
+    const context = recordingContext(60_000, controller.signal, (message) => {
+      if (message.includes(' is down')) controller.abort();
+    });
+    const outcome = await drills.service_restart.run(context);
+    expect(outcome.error).toBe('aborted');
+    expect(outcome.measured).toMatchObject({ wentDown: true, cameBack: false });
+    expect(context.messages.at(-1)).toMatch(/^starting .* again$/);
+    expect((await stat(flag)).isFile()).toBe(true);
+  });
+});
+
 describe('process_spawn', () => {
   it('starts 5 processes, sees each in the process table, and ends them all', async () => {
     const drills = createDrills(drillsConfig((config) => (config.process_spawn.count = 5)), dirs.paths);

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -162,6 +162,25 @@ describe('firedrill run (built CLI, no terminal)', () => {
     } finally {
       lock.release();
     }
+  });
+
+  it('refuses a JUnit file in a directory that does not exist, before running anything', async () => {
+    const result = await runCli(['run', '--only', 'process_spawn', '--junit', path.join(dir, 'missing', 'r.xml'), '--data-dir', dataDir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--junit');
+    expect(result.stderr).toContain(path.join(dir, 'missing'));
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('says so in one sentence when the cleanup ledger is damaged, and runs nothing', async () => {
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(path.join(dataDir, 'ledger.json'), '{ not json');
+    const result = await runCli(['run', '--only', 'process_spawn', '--data-dir', dataDir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ledger.json');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stdout).toBe('');
+    expect(existsSync(path.join(dataDir, 'drill.lock'))).toBe(false);
   });
 
   it('is reached as `firedrill --run` too', async () => {

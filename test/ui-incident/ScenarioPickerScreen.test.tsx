@@ -118,6 +118,16 @@ describe('ScenarioPickerScreen', () => {
     expect(picker.picked[0]!.id).toBe('crash_loop');
   });
 
+  it('shows a reloaded list passed in place of the old one', async () => {
+    const onPick = () => undefined;
+    const onBack = () => undefined;
+    const picker = render(<ScenarioPickerScreen scenarios={PICKER_SCENARIOS.slice(0, 2)} onPick={onPick} onBack={onBack} />);
+    await waitForFrame(picker, 'Incident scenarios (2)');
+    picker.rerender(<ScenarioPickerScreen scenarios={PICKER_SCENARIOS} onPick={onPick} onBack={onBack} />);
+    const frame = await waitForFrame(picker, 'Incident scenarios (5)');
+    expect(frame).toContain('CPU Surge');
+  });
+
   it('keeps a long list within the terminal height and follows the cursor', async () => {
     const many = Array.from({ length: 40 }, (_, n) => scenario({ id: `drill_${n}`, name: `Drill number ${n}`, difficulty: n < 25 ? 'beginner' : 'advanced' }));
     const picker = renderPicker(many);

@@ -50,6 +50,16 @@ describe('picker state', () => {
     expect(highlightedScenario(nothing)).toBeUndefined();
   });
 
+  it('a reloaded list keeps the filter and the highlighted scenario', () => {
+    const state = apply([{ type: 'start-filter' }, { type: 'type-filter', text: 'payment' }, { type: 'move', delta: 1 }]);
+    expect(highlightedScenario(state)?.id).toBe('crash_loop');
+    const extra = scenario({ id: 'payment_timeouts', name: 'Payment Timeouts', difficulty: 'beginner' });
+    const reloaded = pickerReducer(state, { type: 'set-scenarios', scenarios: [...PICKER_SCENARIOS, extra] });
+    expect(reloaded.query).toBe('payment');
+    expect(highlightedScenario(reloaded)?.id).toBe('crash_loop');
+    expect(visibleScenarios(reloaded).map((item) => item.id)).toEqual(['memory_leak', 'payment_timeouts', 'crash_loop']);
+  });
+
   it('windows a long list around the cursor, repeating the heading of a group cut at the top', () => {
     const many = Array.from({ length: 30 }, (_, n) => scenario({ id: `s${n}`, name: `Scenario ${n}`, difficulty: n < 20 ? 'beginner' : 'advanced' }));
     const rows = pickerRows(many);

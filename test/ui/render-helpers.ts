@@ -21,9 +21,11 @@ export async function waitForFrame(
 
 /** Keys one at a time with a short pause: keys arriving in one chunk act on stale state. */
 export async function press(stdin: { write(data: string): void }, ...keys: string[]): Promise<void> {
+  // A screen that just appeared subscribes to input in an effect, after its first frame.
+  await new Promise((resolve) => setTimeout(resolve, 50));
   for (const key of keys) {
     stdin.write(key);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

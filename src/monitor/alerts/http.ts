@@ -83,7 +83,7 @@ export class MonitoringClient {
   private readonly authorization: string | undefined;
 
   constructor(
-    private readonly service: string,
+    service: string,
     private readonly endpoint: MonitoringEndpoint,
     private readonly timeoutMs: number,
   ) {

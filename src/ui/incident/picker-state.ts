@@ -14,7 +14,9 @@ export type PickerAction =
   | { type: 'type-filter'; text: string }
   | { type: 'erase-filter' }
   | { type: 'clear-filter' }
-  | { type: 'move'; delta: number };
+  | { type: 'move'; delta: number }
+  /** A reloaded list: the filter stays, and so does the cursor's scenario when it is still there. */
+  | { type: 'set-scenarios'; scenarios: readonly Scenario[] };
 
 export function orderByDifficulty(scenarios: readonly Scenario[]): Scenario[] {
   return DIFFICULTIES.flatMap((difficulty) => scenarios.filter((scenario) => scenario.difficulty === difficulty));
@@ -59,6 +61,11 @@ export function pickerReducer(state: PickerState, action: PickerAction): PickerS
       const count = visibleScenarios(state).length;
       if (count === 0) return state;
       return { ...state, cursor: Math.min(Math.max(state.cursor + action.delta, 0), count - 1) };
+    }
+    case 'set-scenarios': {
+      const highlightedId = highlightedScenario(state)?.id;
+      const next = { ...state, ordered: orderByDifficulty(action.scenarios), cursor: 0 };
+      return { ...next, cursor: Math.max(0, visibleScenarios(next).findIndex((scenario) => scenario.id === highlightedId)) };
     }
     default: {
       const unhandled: never = action;

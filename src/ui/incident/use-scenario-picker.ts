@@ -1,7 +1,7 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useInput, useStdin } from 'ink';
 import type { Scenario } from '../../incidents/types.js';
-import { createPickerState, pickerReducer, visibleScenarios, type PickerAction, type PickerState } from './picker-state.js';
+import { createPickerState, highlightedScenario, pickerReducer, visibleScenarios, type PickerAction, type PickerState } from './picker-state.js';
 
 const PAGE = 5;
 
@@ -24,6 +24,13 @@ export function useScenarioPicker(
     setState(latest.current);
   };
 
+  const shownList = useRef(scenarios);
+  useEffect(() => {
+    if (shownList.current === scenarios) return;
+    shownList.current = scenarios;
+    dispatch({ type: 'set-scenarios', scenarios });
+  }, [scenarios]);
+
   useInput(
     (input, key) => {
       const current = latest.current!;
@@ -36,7 +43,7 @@ export function useScenarioPicker(
       }
       if (key.ctrl || key.meta) return;
       if (key.return) {
-        const picked = visibleScenarios(current)[current.cursor];
+        const picked = highlightedScenario(current);
         if (picked) onPick(picked);
         return;
       }

@@ -1,5 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
+import { MenuItem } from '../components/MenuItem.js';
 import { DRILL_NAMES, type DrillName } from '../../drills/types.js';
 import type { DrillInfo } from '../services.js';
 
@@ -38,6 +39,7 @@ export function DrillPickerScreen({
       </Box>
       <SelectInput
         items={items}
+        itemComponent={MenuItem}
         isFocused={isActive}
         onSelect={(item) => onPick(item.value === RUN_ALL ? drills.map((drill) => drill.name).sort(byDrillOrder) : [item.value])}
       />

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import SelectInput from 'ink-select-input';
+import { MenuItem } from '../components/MenuItem.js';
 
 export type HomeChoice = 'drills' | 'scenarios' | 'history' | 'quit';
 
@@ -19,7 +20,7 @@ export function HomeScreen({ machine, onChoose, isActive = true }: { machine: st
         </Text>
         <Text dimColor> · incident fire drills on {machine}</Text>
       </Box>
-      <SelectInput items={ITEMS} isFocused={isActive} onSelect={(item) => onChoose(item.value)} />
+      <SelectInput items={ITEMS} itemComponent={MenuItem} isFocused={isActive} onSelect={(item) => onChoose(item.value)} />
       <Box marginTop={1}>
         <Text dimColor>↑↓ move · Enter choose · q quit · Ctrl-C quit from anywhere</Text>
       </Box>

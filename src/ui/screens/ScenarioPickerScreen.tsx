@@ -52,7 +52,7 @@ function ScenarioRow({ scenario, highlighted, nameWidth, serviceWidth }: { scena
 
 /**
  * Lists the incident scenarios by difficulty; `/` filters, Enter picks, q or Esc goes back.
- * The list is read once when mounted: give it a new `key` to show a reloaded list.
+ * A new `scenarios` array (a reload) keeps the filter and the highlighted scenario.
  */
 export function ScenarioPickerScreen({ scenarios, loadErrors = [], onPick, onBack, isActive = true, initialScenarioId }: ScenarioPickerScreenProps) {
   const { state, visible, canListen } = useScenarioPicker(scenarios, { onPick, onBack, isActive, initialScenarioId });
@@ -96,8 +96,8 @@ export function ScenarioPickerScreen({ scenarios, loadErrors = [], onPick, onBac
       <Text dimColor wrap="truncate">
         {highlighted ? highlighted.description : ' '}
       </Text>
-      {loadErrors.slice(0, MAX_ERROR_LINES).map((error) => (
-        <Text key={error.file} dimColor wrap="truncate">
+      {loadErrors.slice(0, MAX_ERROR_LINES).map((error, position) => (
+        <Text key={`${position}-${error.file}`} dimColor wrap="truncate">
           skipped {error.message.startsWith(error.file) ? error.message : `${error.file}: ${error.message}`}
         </Text>
       ))}

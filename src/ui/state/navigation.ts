@@ -7,7 +7,7 @@ export type Screen =
   | { name: 'drills' }
   | { name: 'confirm'; drills: DrillName[]; warnings: { drill: string; warning: string }[] }
   | { name: 'run'; drills: DrillName[]; key: number }
-  | { name: 'scenarios' }
+  | { name: 'scenarios'; lastScenarioId?: string }
   | { name: 'incident'; scenario: Scenario; key: number }
   | { name: 'history' }
   | { name: 'quitting' };

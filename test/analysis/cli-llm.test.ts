@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IncidentReport } from '../../src/incidents/types.js';
+import { runCli } from '../helpers/cli.js';
+import { closedPort, startFakeLlm, streamedAnswer, type FakeLlm } from './fake-llm-server.js';
+import { modelAnswerText } from './fixtures.js';
+
+// `firedrill incident` as a user runs it, with the LLM chosen by the environment. The LLM is a
+// local OpenAI-compatible streaming server (fake-llm-server.ts) standing in for Ollama, vLLM or
+// OpenAI, which cannot run on these machines.
+
+let dataDir: string;
+let server: FakeLlm | undefined;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'firedrill-llm-cli-'));
+});
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  // The developer's own LLM settings must not leak into the test.
+  // XDG_CONFIG_HOME: an empty place, so that no config file of the developer's is read.
+  const env: NodeJS.ProcessEnv = { ...process.env, FIREDRILL_DATA_DIR: dataDir, XDG_CONFIG_HOME: dataDir, ...extra };
+  for (const name of ['OPENAI_BASE_URL', 'OPENAI_API_KEY', 'OPENAI_MODEL', 'FIREDRILL_LLM_URL', 'FIREDRILL_LLM_MODEL', 'FIREDRILL_LLM_API_KEY']) if (!(name in extra)) delete env[name];
+  return env;
+}
+
+describe('firedrill incident with an LLM', () => {
+  it('uses the LLM named by FIREDRILL_LLM_URL and reports its hypotheses, labelled with the model', async () => {
+    server = await startFakeLlm([{ steps: streamedAnswer(modelAnswerText) }]);
+    const result = await runCli(['incident', 'memory_leak_gradual', '--speed', '150', '--json'], {
+      env: cleanEnv({ FIREDRILL_LLM_URL: server.url, FIREDRILL_LLM_MODEL: 'llama3.1:8b', FIREDRILL_LLM_API_KEY: 'sk-cli-secret' }),
+    });
+    expect(result.stderr).not.toContain('sk-cli-secret');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as IncidentReport;
+    expect(report.source).toBe(`llama3.1:8b via ${new URL(server.url).host}`);
+    expect(report.hypotheses.map((hypothesis) => hypothesis.category)).toEqual(['memory_leak', 'deployment_issue', 'traffic_surge']);
+    expect(server.requests[0]?.headers.authorization).toBe('Bearer sk-cli-secret');
+  });
+
+  it('falls back to the built-in analyzer when the LLM is down, and says so', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/v1`;
+    const result = await runCli(['incident', 'memory_leak_gradual', '--speed', '150', '--json', '--llm-url', url], {
+      env: cleanEnv({}),
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`LLM at ${url} is not reachable (connection refused)`);
+    const report = JSON.parse(result.stdout) as IncidentReport;
+    expect(report.source).toBe('built-in (fallback: connection refused)');
+    expect(report.hypotheses[0]?.category).toBe('memory_leak');
+  });
+
+  it('rejects an --llm-url that is not a URL with one clear sentence', async () => {
+    const result = await runCli(['incident', 'memory_leak_gradual', '--llm-url', 'localhost:11434'], { env: cleanEnv({}) });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('--llm-url must be an http:// or https:// URL such as http://127.0.0.1:11434/v1, got "localhost:11434"');
+  });
+});
