@@ -85,6 +85,7 @@ try {
   const list = rows[0]['req/s'];
   const start = rows[2]['req/s'];
   console.log(`start / list throughput: ${(start / list).toFixed(2)}x`);
+  console.log('(each start also runs a whole simulation in the server: metric ticks and the built-in analysis, at 1000x speed)');
 } finally {
   await stopServer();
 }

@@ -17,7 +17,8 @@ if [ "$as_root" = "none" ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "test setup: installing$missing (apt-get)" >&2
 export DEBIAN_FRONTEND=noninteractive
-$as_root apt-get update -qq >/dev/null 2>&1 || true
-# shellcheck disable=SC2086
-$as_root apt-get install -y -qq --no-install-recommends $missing >/dev/null || echo "test setup: apt-get could not install$missing" >&2
+# The monitoring stack through the CI's own script, which keeps its system services from starting.
+$as_root sh .ci/install-monitoring.sh >/dev/null 2>&1 || echo "test setup: could not install the Prometheus stack" >&2
+command -v tmux >/dev/null 2>&1 || $as_root apt-get install -y -qq --no-install-recommends tmux >/dev/null \
+  || echo "test setup: apt-get could not install tmux" >&2
 exit 0

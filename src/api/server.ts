@@ -243,7 +243,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       labels.route = path;
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on ${path}`, { allow: 'GET' });
       if (path === '/healthz') {
-        sendJson(response, 200, { status: 'ok', simulations_active: simulations.activeCount, scenarios: scenarios.length });
+        sendJson(response, 200, {
+          status: 'ok',
+          scenarios: scenarios.length,
+          simulations_active: simulations.activeCount,
+          event_streams_open: openStreams.size,
+        });
       } else {
         const body = await metrics.render();
         response.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(body) });

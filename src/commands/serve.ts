@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { resolveLlmSettings, selectAnalyzer } from '../analysis/select.js';
+import { resolveLlmSettings, selectAnalyzer, type LlmSettings } from '../analysis/select.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import { API_PREFIX } from '../api/wire.js';
 import { ConfigError, loadConfig } from '../config/config.js';
@@ -119,7 +119,7 @@ export const command: Command = async (ctx) => {
   const apiKey = readApiKey(values['api-key-file'], ctx.env, paths.dataDir);
   if (apiKey.warning) writeLine(ctx.stderr, apiKey.warning);
 
-  let llmSettings;
+  let llmSettings: LlmSettings | null;
   try {
     const config = loadConfig(paths.configFile, { required: values.config !== undefined });
     llmSettings = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'] }, ctx.env, config.llm);
@@ -149,7 +149,7 @@ export const command: Command = async (ctx) => {
     return EXIT_FAILED;
   }
 
-  for (const problem of server.scenarioErrors) writeLine(ctx.stderr, `warning: scenario skipped: ${problem.message}`);
+  for (const problem of server.scenarioErrors) writeLine(ctx.stderr, `warning: ${problem.message}`);
   if (server.scenarioCount === 0) {
     await server.close();
     writeLine(ctx.stderr, 'firedrill serve: no scenario could be loaded, so there is nothing to serve (see the warnings above)');

@@ -28,11 +28,12 @@ export function thresholdsFromConfig(monitor: MonitorConfig, processRise: number
 }
 
 /**
- * How big a rise in the process count means "processes were spawned": the processes the
- * process_spawn drill starts, less a fifth (at least one) since other processes may end meanwhile.
+ * How big a rise in the process count means "processes were spawned": half of what the
+ * process_spawn drill starts (at least one). On a busy machine other processes come and go by
+ * the handful every second; half leaves room for that without mistaking it for the drill.
  */
 export function processRiseFor(spawnCount: number): number {
-  return Math.max(1, spawnCount - Math.max(1, Math.floor(spawnCount * 0.2)));
+  return Math.max(1, Math.ceil(spawnCount / 2));
 }
 
 type PercentMetric = 'cpu_high' | 'memory_high' | 'disk_high';

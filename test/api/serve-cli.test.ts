@@ -49,7 +49,7 @@ describe('firedrill serve', () => {
     const missing = path.join(dataDir, 'no-scenarios-here');
     const result = await runCli(['serve', '--port', '0'], { env: env({ FIREDRILL_API_KEY: 'k', FIREDRILL_SCENARIOS_DIR: missing }) });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`warning: scenario skipped: ${missing}: cannot read the scenarios folder`);
+    expect(result.stderr).toContain(`warning: ${missing}: cannot read the scenarios folder`);
     expect(result.stderr).toContain('no scenario could be loaded');
   });
 

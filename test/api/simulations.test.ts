@@ -226,6 +226,16 @@ describe('simulations', () => {
     expect(after).toContain('firedrill_simulations_active 0');
   });
 
+  it('lets go of an event stream whose client went away', async () => {
+    const api = await server({ speed: 1 });
+    const simulation = await start(api, 'pod_crash_loop');
+    const health = async () => (await (await api.call('/healthz', { key: null })).json()) as Json;
+    const events = await readEventsUntil(api, simulation.simulation_id, (seen) => seen.some((event) => event.type === 'metrics'));
+    expect(events[0]?.type).toBe('incident-opened');
+    await waitFor(async () => (await health()).event_streams_open === 0, 10_000, 'the stream to be let go');
+    expect(await health()).toMatchObject({ simulations_active: 1 });
+  });
+
   it('ends open event streams with incident-finished stopped when the server closes', async () => {
     const api = await startTestApi({ speed: 1 });
     const simulation = await start(api, 'latency_spike_database');

@@ -45,10 +45,10 @@ describe('ThresholdWatcher', () => {
     expect(seen([105, 106])).toEqual([3]);
   });
 
-  it('sizes the process rise to most of what process_spawn starts', () => {
+  it('sizes the process rise to half of what process_spawn starts', () => {
     expect(processRiseFor(1)).toBe(1);
     expect(processRiseFor(3)).toBe(2);
-    expect(processRiseFor(20)).toBe(16);
+    expect(processRiseFor(20)).toBe(10);
   });
 });
 

@@ -147,7 +147,7 @@ export function useHistoryBrowser(options: HistoryBrowserOptions): BrowserState 
       if (input === 'r') return dispatch({ type: 'tab', tab: 'runs' });
     },
     // Without a terminal on stdin Ink cannot read keys (raw mode): the browser then only displays.
-    { isActive: (options.isActive ?? true) && isRawModeSupported },
+    { isActive: (options.isActive ?? true) && isRawModeSupported === true },
   );
 
   return state;
