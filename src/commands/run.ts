@@ -8,14 +8,16 @@ import { acquireDrillLock, DrillLockError } from '../drills/lock.js';
 import { createDrills } from '../drills/registry.js';
 import { runDrills } from '../drills/runner.js';
 import { DRILL_NAMES, isDrillName, type Drill, type DrillName, type RunReport } from '../drills/types.js';
+import { keepInHistory } from '../history/record.js';
 import { createDetectors, detectionFlagOptions } from '../monitor/alerts/detector.js';
+import { drillMetricsFlagOptions, recordRunEvent, startDrillMetricsServer, type DrillMetricsServer } from '../monitor/drill-metrics.js';
 import type { Detector } from '../monitor/detector.js';
 import { SystemSampler } from '../monitor/sampler.js';
 import { resolvePaths, type FiredrillPaths } from '../paths.js';
 import { toJsonReport } from '../report/json.js';
 import { toJunitXml } from '../report/junit.js';
 import { shouldUseColor, TextReporter } from '../report/text.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, positiveNumber, UsageError, writeLine, type Command } from './command.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, positiveInteger, positiveNumber, UsageError, writeLine, type Command } from './command.js';
 
 /**
  * `firedrill run`: the local event drills, headless (cron, CI). The console starts runs through
@@ -27,7 +29,7 @@ export const EXIT_INTERRUPTED = 130;
 const MAX_DURATION_SECONDS = 86_400;
 
 export const RUN_USAGE = `Usage: firedrill run [--duration S] [--only a,b] [--yes] [--json] [--junit FILE] [--config FILE] [--data-dir DIR]
-                    [--prometheus URL] [--alertmanager URL]
+                    [--prometheus URL] [--alertmanager URL] [--metrics-port N] [--metrics-host H]
 
 Runs the local event drills one after the other and reports what the monitor saw.
   --duration S     hold each drill's load for S seconds (overrides the config)
@@ -40,6 +42,8 @@ Runs the local event drills one after the other and reports what the monitor saw
   --prometheus URL, --alertmanager URL
                    check that your own monitoring noticed each drill (also FIREDRILL_PROMETHEUS_URL,
                    FIREDRILL_ALERTMANAGER_URL, or the config's detection section)
+  --metrics-port N serve firedrill_drill_active{drill} on http://127.0.0.1:N/metrics while drills run,
+                   so that alerts caused by a drill can be silenced (--metrics-host to bind elsewhere)
 Exit status: 0 all drills passed, 1 a drill failed, 2 bad usage or config, 130 interrupted.
 `;
 
@@ -161,6 +165,7 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       ...detectionFlagOptions,
+      ...drillMetricsFlagOptions,
     });
     if (values.help) {
       ctx.stdout.write(RUN_USAGE);
@@ -168,12 +173,15 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
     }
     let durationSeconds: number | undefined;
     let order: DrillName[];
+    let metricsPort: number | undefined;
     try {
       durationSeconds = positiveNumber('duration', values.duration);
       if (durationSeconds !== undefined && durationSeconds > MAX_DURATION_SECONDS) {
         throw new UsageError(`--duration must be at most ${MAX_DURATION_SECONDS} seconds (a day), got "${values.duration}"`);
       }
       order = parseOnly(values.only);
+      metricsPort = positiveInteger('metrics-port', values['metrics-port']);
+      if (metricsPort !== undefined && metricsPort > 65535) throw new UsageError(`--metrics-port must be a port number, got "${values['metrics-port']}"`);
     } catch (error) {
       if (error instanceof UsageError) throw new UsageError(`firedrill run: ${error.message}`);
       throw error;
@@ -223,9 +231,22 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
       return EXIT_FAILED;
     }
 
+    // firedrill's own /metrics while drills run, so that teams can silence or annotate their alerts.
+    let metricsServer: DrillMetricsServer | undefined;
     try {
+      if (metricsPort !== undefined) {
+        metricsServer = await startDrillMetricsServer({ host: values['metrics-host'] ?? '127.0.0.1', port: metricsPort });
+        writeLine(ctx.stderr, `firedrill run: drill metrics at ${metricsServer.url}`);
+      }
       return await execute(ctx, prepared, { order, durationSeconds, json, junitFile, detectors }, hooks);
+    } catch (error) {
+      if (metricsServer === undefined && metricsPort !== undefined) {
+        writeLine(ctx.stderr, `firedrill run: cannot serve drill metrics on port ${metricsPort}: ${(error as Error).message}`);
+        return EXIT_FAILED;
+      }
+      throw error;
     } finally {
+      await metricsServer?.close();
       prepared.release();
     }
   };
@@ -270,7 +291,9 @@ async function execute(
     machine: os.hostname(),
   });
   let report: RunReport | undefined;
+  const serviceTarget = run.config.drills.service_restart.target;
   for await (const event of events) {
+    recordRunEvent(event, serviceTarget);
     if (event.type === 'run-finished') {
       report = event.report;
       if (ctx.signal.aborted) print(reporter.interruptedLines(abortReason(ctx.signal)));
@@ -305,4 +328,10 @@ function abortReason(signal: AbortSignal): string {
   return typeof reason === 'string' ? reason : 'stopped';
 }
 
-export const command: Command = createRunCommand();
+export const command: Command = createRunCommand({
+  // Every run is kept, interrupted ones too: on this machine first, then in Neo4j when configured.
+  async onReport(report, run) {
+    const problem = await keepInHistory({ paths: run.paths, config: run.config, env: process.env }, { run: report });
+    if (problem) process.stderr.write(`firedrill run: history: ${problem}\n`);
+  },
+});

@@ -33,6 +33,10 @@ const MAX_CHUNK_BYTES = 1024 * MiB;
 /** Leave at least this share of the machine's memory available: below it the OOM killer picks victims. */
 const MIN_LEFT_AVAILABLE = 0.1;
 const SAMPLE_MS = 200;
+const HOLD_SAMPLE_MS = 100;
+/** The baseline before allocating, and the level after releasing, are the lowest reading over this window. */
+const WINDOW_MS = 400;
+const WINDOW_SAMPLE_MS = 40;
 /** Above this share of the available memory the drill asks for confirmation. */
 const RISKY_PERCENT = 50;
 const PASS_SHARE = 0.9;
@@ -81,6 +85,19 @@ export function createMemoryPressure(config: DrillsConfig['memory_pressure'], le
   };
 }
 
+/**
+ * The lowest used memory over a short window. On VMs with free page reporting (virtio-balloon),
+ * recently freed memory leaves MemFree in batches of up to 64 MB for a moment while the host is
+ * told about it: single readings run high at random, the lowest of several does not. The held level
+ * is taken the same way, so that the rise compares like with like.
+ */
+async function lowestUsed(windowMs: number, signal: AbortSignal): Promise<number> {
+  let lowest = (await readMemory()).usedBytes;
+  const until = Date.now() + windowMs;
+  while (Date.now() < until && (await waitOrAbort(WINDOW_SAMPLE_MS, signal))) lowest = Math.min(lowest, (await readMemory()).usedBytes);
+  return lowest;
+}
+
 async function runMemoryPressure(
   context: DrillContext,
   baseline: MemoryReading,
@@ -94,28 +111,31 @@ async function runMemoryPressure(
   let peakUsed = baseline.usedBytes;
   let peakPercent = baseline.usedPercent;
   let allocationMs: number | null = null;
-  let beforeReleaseUsed: number | null = null;
+  let baselineUsed = baseline.usedBytes;
+  let heldUsed: number | null = null;
   let afterReleaseUsed: number | null = null;
   let allocatorRssBytes: number | null = null;
   const measured = () => ({
     targetBytes,
     allocatedBytes,
-    memRiseBytes: Math.max(0, peakUsed - baseline.usedBytes),
+    memRiseBytes: Math.max(0, (heldUsed ?? peakUsed) - baselineUsed),
     memPercentPeak: round(peakPercent),
     allocationMs,
-    // Read just before and just after the allocator exits: a short window, little noise from others.
-    memReleasedBytes: beforeReleaseUsed === null || afterReleaseUsed === null ? null : Math.max(0, beforeReleaseUsed - afterReleaseUsed),
+    memReleasedBytes: heldUsed === null || afterReleaseUsed === null ? null : Math.max(0, heldUsed - afterReleaseUsed),
     allocatorRssBytes,
   });
-  const sample = async (): Promise<void> => {
+  const sample = async (): Promise<number> => {
     const now = await readMemory();
     if (now.usedBytes > peakUsed) peakUsed = now.usedBytes;
     if (now.usedPercent > peakPercent) peakPercent = now.usedPercent;
+    return now.usedBytes;
   };
 
   let child: Child | undefined;
   let failure: string | null = null;
   try {
+    baselineUsed = await lowestUsed(WINDOW_MS, signal);
+    if (signal.aborted) return abortedOutcome(measured(), 'before allocating');
     const startedAt = Date.now();
     child = await spawnNodeChild(ALLOCATOR, [String(chunkBytes), String(targetBytes)]);
     await ledger.addProcesses([{ pid: child.pid, startTime: child.startTime, command: 'memory_pressure allocator' }]);
@@ -149,20 +169,21 @@ async function runMemoryPressure(
     } else {
       allocationMs = Date.now() - startedAt;
       allocatorRssBytes = readResidentBytes(child.pid);
-      await sample();
+      heldUsed = await sample();
       context.progress(`holding ${formatBytes(allocatedBytes)} for ${formatSeconds(context.durationMs)}`);
       const holdUntil = Date.now() + context.durationMs;
-      while (Date.now() < holdUntil && (await waitOrAbort(Math.min(SAMPLE_MS, holdUntil - Date.now()), signal))) await sample();
+      while (Date.now() < holdUntil && (await waitOrAbort(Math.min(HOLD_SAMPLE_MS, holdUntil - Date.now()), signal))) {
+        heldUsed = Math.min(heldUsed, await sample());
+      }
       if (signal.aborted) return abortedOutcome(measured(), `${formatBytes(allocatedBytes)} held`);
     }
   } finally {
     if (child) {
-      beforeReleaseUsed = (await readMemory()).usedBytes;
       await endChild(child, 1000);
-      afterReleaseUsed = (await readMemory()).usedBytes;
       await ledger.removeProcesses([child.pid]);
     }
   }
+  if (heldUsed !== null) afterReleaseUsed = await lowestUsed(WINDOW_MS, signal);
   context.progress(`released ${formatBytes(allocatedBytes)}`);
 
   const result = measured();

@@ -72,10 +72,6 @@ export class SystemSampler implements MetricsSource {
     this.timer = undefined;
   }
 
-  get isRunning(): boolean {
-    return this.running;
-  }
-
   latest(): SystemSample | undefined {
     return this.samples.at(-1);
   }

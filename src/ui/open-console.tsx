@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { render } from 'ink';
 import { resolveLlmSettings, selectAnalyzer } from '../analysis/select.js';
-import { streamRemoteIncident } from '../api/client.js';
+import { ApiError, streamRemoteIncident } from '../api/client.js';
 import { parseFlags, positiveNumber, UsageError } from '../commands/command.js';
 import { loadRunConfig, prepareRun, startSampler } from '../commands/run.js';
 import { ConfigError } from '../config/config.js';
@@ -92,18 +92,30 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv): { servic
 
   async function* incidentEvents(scenario: Scenario, signal: AbortSignal): AsyncGenerator<IncidentEvent> {
     const seen: IncidentEvent[] = [];
-    const source =
-      apiUrl && apiKey
-        ? streamRemoteIncident({ baseUrl: apiUrl, apiKey, scenarioId: scenario.id, signal })
-        : runSimulation({
-            scenario,
-            analyzer: selectAnalyzer(llm),
-            knownRootCauses: knownRootCauses(services.loadScenarios().scenarios),
-            speed,
-            signal,
-          });
+    const inProcess = () =>
+      runSimulation({
+        scenario,
+        analyzer: selectAnalyzer(llm),
+        knownRootCauses: knownRootCauses(services.loadScenarios().scenarios),
+        speed,
+        signal,
+      });
     try {
-      for await (const event of source) {
+      if (apiUrl && apiKey) {
+        try {
+          for await (const event of streamRemoteIncident({ baseUrl: apiUrl, apiKey, scenarioId: scenario.id, signal })) {
+            seen.push(event);
+            yield event;
+          }
+          return;
+        } catch (error) {
+          // Down, slow or not the incident API before anything arrived: the drill goes on in-process,
+          // and the screen says why. Once events have arrived, a failure is the incident's own.
+          if (!(error instanceof ApiError) || seen.length > 0 || signal.aborted) throw error;
+          yield { type: 'notice', level: 'warn', message: `${error.message}; running the scenario in-process instead` };
+        }
+      }
+      for await (const event of inProcess()) {
         seen.push(event);
         yield event;
       }

@@ -6,18 +6,19 @@ import { browserReducer, initialBrowserState, windowLoaded, type BrowserAction, 
 /** Lines the browser needs around the list (title, header, footer, message). */
 const CHROME_LINES = 8;
 
-/** The terminal's height, following resizes; 24 when stdout is not a terminal. */
-function useTerminalRows(): number {
+/** The terminal's size, following resizes; 24x80 when stdout is not a terminal. */
+function useTerminalSize(): { rows: number; columns: number } {
   const { stdout } = useStdout();
-  const [rows, setRows] = useState(() => stdout.rows || 24);
+  const read = () => ({ rows: stdout.rows || 24, columns: stdout.columns || 80 });
+  const [size, setSize] = useState(read);
   useEffect(() => {
-    const onResize = () => setRows(stdout.rows || 24);
+    const onResize = () => setSize(read());
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
     };
   }, [stdout]);
-  return rows;
+  return size;
 }
 
 export interface HistoryBrowserOptions {
@@ -41,8 +42,8 @@ function describe(error: unknown): string {
  */
 export function useHistoryBrowser(options: HistoryBrowserOptions): BrowserState {
   const { store, onBack } = options;
-  const terminalRows = useTerminalRows();
-  const pageSize = options.pageSize ?? Math.max(3, terminalRows - CHROME_LINES);
+  const terminal = useTerminalSize();
+  const pageSize = options.pageSize ?? Math.max(3, terminal.rows - CHROME_LINES);
   const [state, dispatch] = useReducer(browserReducer, undefined, () => initialBrowserState(options.machine, pageSize));
   const { isRawModeSupported } = useStdin();
 
@@ -111,7 +112,8 @@ export function useHistoryBrowser(options: HistoryBrowserOptions): BrowserState 
 
   const wantsFailures = view.kind === 'failures' && view.rows === undefined;
   const wantsTrend = view.kind === 'trend' && view.buckets === undefined;
-  const trendBuckets = options.trendBuckets ?? 48;
+  // One column per slice, beside the chart's 6-character axis.
+  const trendBuckets = options.trendBuckets ?? Math.max(10, Math.min(120, terminal.columns - 8));
   useEffect(() => {
     if (!wantsFailures && !wantsTrend) return;
     let cancelled = false;
