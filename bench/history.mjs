@@ -49,6 +49,30 @@ try {
   console.log(`saved ${SINGLE} runs one transaction each: ${(singleMs / SINGLE).toFixed(2)} ms per run (${Math.round(SINGLE / (singleMs / 1000))} runs/s)`);
   console.log(`filled the other ${RUNS - SINGLE} in batches of 1 000: ${(batchMs / 1000).toFixed(1)} s; ${RUNS} runs, ${RUNS * 5} drill results, ${sizeMb.toFixed(1)} MB on disk`);
 
+  // The store's own share, in this process (no start-up): median of 15 after 3 warm-ups.
+  const reader = SqliteHistoryStore.open(dataDir);
+  const queries = [
+    ['listRuns (limit 20)', () => reader.listRuns({ machine: 'bench-a', limit: 20 })],
+    ['listRuns (limit 20, deepest page)', () => reader.listRuns({ machine: 'bench-a', limit: 20, offset: Math.floor(RUNS / MACHINES.length) - 20 })],
+    ['stats', () => reader.stats('bench-a')],
+    ['failures', () => reader.failures({ machine: 'bench-a' })],
+    ['compare (all machines)', () => reader.compare()],
+    ['passRateTrend (60 slices)', () => reader.passRateTrend('bench-a', 60)],
+    ['getRun', () => reader.getRun(makeReport(Math.floor(RUNS / MACHINES.length / 2), 'bench-a').runId)],
+  ];
+  console.log(`\nin-process query times (median of 15), ${RUNS} runs in the store:`);
+  for (const [name, query] of queries) {
+    const times = [];
+    for (let round = 0; round < 18; round += 1) {
+      const start = performance.now();
+      await query();
+      if (round >= 3) times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`  ${name.padEnd(36)}${`${times[Math.floor(times.length / 2)].toFixed(2)} ms`.padStart(10)}`);
+  }
+  await reader.close();
+
   const cases = [
     { name: 'history', args: ['history', '--limit', '20', '--machine', 'bench-a', '--data-dir', dataDir] },
     { name: 'failures', args: ['failures', '--machine', 'bench-a', '--data-dir', dataDir] },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 
 /**
@@ -174,11 +174,14 @@ export function loadConfig(file: string, { required = false } = {}): FiredrillCo
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return defaultConfig();
     throw new ConfigError(`${file}: cannot read the config file (${(error as Error).message})`);
   }
+  // The YAML parser is loaded only when there is a file to read: it is a tenth of the console's
+  // start-up otherwise.
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = yaml.parse(text);
   } catch (error) {
-    const detail = error instanceof YAMLParseError ? error.message.split('\n')[0] : (error as Error).message;
+    const detail = error instanceof yaml.YAMLParseError ? error.message.split('\n')[0] : (error as Error).message;
     throw new ConfigError(`${file}: not valid YAML: ${detail}`);
   }
   return parseConfig(raw, file);

@@ -36,6 +36,12 @@ export interface MemoryReading {
   /** MemTotal - MemAvailable: what a monitor calls "used". */
   usedBytes: number;
   usedPercent: number;
+  /**
+   * AnonPages: memory processes hold that no file backs. It follows an allocation page for page,
+   * whereas MemAvailable can lag by a hundred MB and more on recent kernels, which keep freed pages
+   * on per-CPU lists (and on VMs with free page reporting, which hold them back while the host is told).
+   */
+  anonBytes: number;
 }
 
 export async function readMemory(): Promise<MemoryReading> {
@@ -60,7 +66,7 @@ function parseMeminfo(text: string): MemoryReading {
   const totalBytes = kib('MemTotal');
   const availableBytes = kib('MemAvailable');
   const usedBytes = totalBytes - availableBytes;
-  return { totalBytes, availableBytes, usedBytes, usedPercent: (usedBytes / totalBytes) * 100 };
+  return { totalBytes, availableBytes, usedBytes, usedPercent: (usedBytes / totalBytes) * 100, anonBytes: kib('AnonPages') };
 }
 
 export interface DiskReading {

@@ -2,10 +2,10 @@
  * What the history commands (history, failures, compare, sync) share: their common flags, opening
  * the history from them, and the text tables.
  */
-import { ConfigError, loadConfig } from '../config/config.js';
+import { existsSync } from 'node:fs';
 import { writeLine, type CommandContext } from '../commands/command.js';
 import { resolvePaths } from '../paths.js';
-import { openHistory, type Neo4jOverrides, type ReplicatedHistory } from './open-history.js';
+import { openHistory, type HistoryConfig, type Neo4jOverrides, type ReplicatedHistory } from './open-history.js';
 import { formatDate, formatPercent, plural } from './format.js';
 import type { FailureRow, HistoryStats, MachineRow, RunSummaryRow } from './store.js';
 
@@ -20,7 +20,8 @@ export const COMMON_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const COMMON_HELP = `Common flags:
+export const COMMON_HELP = `
+Common flags:
   --data-dir DIR         where history.sqlite lives (default: $FIREDRILL_DATA_DIR or ~/.local/share/firedrill)
   --config FILE          the YAML config (its neo4j: section)
   --neo4j-uri URI        read from and replicate to this Neo4j (else NEO4J_URI, else config neo4j.uri)
@@ -41,13 +42,17 @@ export type OpenedHistory = { history: ReplicatedHistory } | { exitCode: number 
 /** Opens the history the flags point at, or prints why it cannot and gives the exit code. */
 export async function openHistoryFromFlags(context: CommandContext, values: CommonFlagValues): Promise<OpenedHistory> {
   const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, context.env);
-  let config;
-  try {
-    config = loadConfig(paths.configFile, { required: values.config !== undefined });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    writeLine(context.stderr, error.message);
-    return { exitCode: 2 };
+  let config: HistoryConfig = { neo4j: {} };
+  // The config module brings zod and yaml with it: loaded only when there is a file to read.
+  if (values.config !== undefined || existsSync(paths.configFile)) {
+    const { ConfigError, loadConfig } = await import('../config/config.js');
+    try {
+      config = loadConfig(paths.configFile, { required: values.config !== undefined });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      writeLine(context.stderr, error.message);
+      return { exitCode: 2 };
+    }
   }
   const neo4j: Neo4jOverrides = {};
   if (values['neo4j-uri'] !== undefined) neo4j.uri = values['neo4j-uri'];

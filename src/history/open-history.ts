@@ -37,9 +37,12 @@ export interface SyncOutcome {
   unreachable?: boolean;
 }
 
+/** The part of the config history reads (a whole FiredrillConfig will do). */
+export type HistoryConfig = Pick<FiredrillConfig, 'neo4j'>;
+
 export interface OpenHistoryOptions {
   paths: FiredrillPaths;
-  config: FiredrillConfig;
+  config: HistoryConfig;
   env: NodeJS.ProcessEnv;
   neo4j?: Neo4jOverrides;
   /** How long to wait for Neo4j to answer at open and per connection. Default 3 s. */
@@ -69,7 +72,7 @@ const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 250 };
 
 /** The Neo4j to replicate to, from flags, then NEO4J_* environment variables, then the config file; null when none is set. */
 export function resolveNeo4jSettings(
-  config: FiredrillConfig,
+  config: HistoryConfig,
   env: NodeJS.ProcessEnv,
   overrides: Neo4jOverrides = {},
 ): Neo4jSettings | null {

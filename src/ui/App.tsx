@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput } from 'ink';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { DrillName } from '../drills/types.js';
 import type { Scenario } from '../incidents/types.js';
 import { ConfirmScreen } from './screens/ConfirmScreen.js';
@@ -32,7 +32,7 @@ export function App({ services, initialScreen = { name: 'home' } }: { services: 
 
   const home = useCallback(() => setScreen({ name: 'home' }), []);
   const backToDrills = useCallback(() => setScreen({ name: 'drills' }), []);
-  const scenarioList = useMemo(() => (screen.name === 'scenarios' ? services.loadScenarios() : undefined), [screen.name, services]);
+  const scenarioList = useScenarios(services, screen.name === 'scenarios');
 
   const startRun = (drills: DrillName[]) => setScreen({ name: 'run', drills, key: Date.now() });
 
@@ -99,4 +99,21 @@ function HomeWithQuit({ machine, onChoose, onQuit }: { machine: string; onChoose
     if (input === 'q' || key.escape) onQuit();
   });
   return <HomeScreen machine={machine} onChoose={onChoose} />;
+}
+
+/** The scenarios, once `wanted`: loaded in the background, kept by the services. */
+function useScenarios(services: ConsoleServices, wanted: boolean) {
+  const [loaded, setLoaded] = useState<Awaited<ReturnType<ConsoleServices['loadScenarios']>>>();
+  useEffect(() => {
+    if (!wanted || loaded) return;
+    let current = true;
+    services.loadScenarios().then(
+      (result) => current && setLoaded(result),
+      (error: unknown) => current && setLoaded({ scenarios: [], errors: [{ file: 'scenarios/', message: (error as Error).message }] }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [services, wanted, loaded]);
+  return loaded;
 }

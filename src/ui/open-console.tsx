@@ -1,23 +1,16 @@
 import os from 'node:os';
 import { render } from 'ink';
-import { resolveLlmSettings, selectAnalyzer } from '../analysis/select.js';
-import { ApiError, streamRemoteIncident } from '../api/client.js';
 import { parseFlags, positiveNumber, UsageError } from '../commands/command.js';
-import { loadRunConfig, prepareRun, startSampler } from '../commands/run.js';
-import { ConfigError } from '../config/config.js';
+import { ConfigError, loadConfig } from '../config/config.js';
 import { emergencyCleanupSync } from '../drills/emergency.js';
 import { createDrills } from '../drills/registry.js';
-import { runDrills } from '../drills/runner.js';
-import { DRILL_NAMES, type DrillName, type RunEvent, type RunReport } from '../drills/types.js';
-import { openHistory } from '../history/open-history.js';
-import { incidentRecordFrom, keepInHistory } from '../history/record.js';
-import { knownRootCauses, loadScenarios } from '../incidents/load.js';
-import { runSimulation } from '../incidents/simulation.js';
+import { DRILL_NAMES, type DrillName, type RunEvent, type RunReport, type SystemSample } from '../drills/types.js';
 import type { IncidentEvent, Scenario } from '../incidents/types.js';
 import { drainTasks, trackTask } from '../lifecycle.js';
-import { createDetectors, detectionFlagOptions } from '../monitor/alerts/detector.js';
+import type { SystemSampler } from '../monitor/sampler.js';
+import { resolvePaths } from '../paths.js';
 import { App } from './App.js';
-import type { ConsoleServices } from './services.js';
+import type { ConsoleServices, SampleFeed } from './services.js';
 
 /** Ctrl-C, SIGTERM or SIGHUP: how long the drills get to clean up before firedrill does it itself. */
 const CLEANUP_GRACE_MS = 1500;
@@ -27,10 +20,9 @@ export const CONSOLE_USAGE = `Usage: firedrill [--config FILE] [--data-dir DIR] 
 
 /** Opens the console on this terminal; resolves to the exit code once everything is cleaned up. */
 export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let services: ConsoleServices;
-  let stopSampling: () => void;
+  let consoleServices: ReturnType<typeof createConsoleServices>;
   try {
-    ({ services, stopSampling } = createConsoleServices(argv, env));
+    consoleServices = createConsoleServices(argv, env);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n${error instanceof UsageError ? `${CONSOLE_USAGE}\n` : ''}`);
@@ -39,7 +31,9 @@ export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = proce
     throw error;
   }
 
-  const app = render(<App services={services} />, { exitOnCtrlC: false, maxFps: 10 });
+  const app = render(<App services={consoleServices.services} />, { exitOnCtrlC: false, maxFps: 10 });
+  // The first frame is up: now load what the screens behind it need (the monitor first).
+  setImmediate(() => void consoleServices.warmUp());
   // SIGTERM and SIGHUP (the terminal closed) take the same way out as Ctrl-C.
   const onSignal = () => app.unmount();
   process.on('SIGTERM', onSignal);
@@ -50,12 +44,17 @@ export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = proce
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
     if (!(await drainTasks(CLEANUP_GRACE_MS))) emergencyCleanupSync();
-    stopSampling();
+    consoleServices.stop();
   }
   return 0;
 }
 
-function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv): { services: ConsoleServices; stopSampling(): void } {
+/**
+ * Only what the first frame needs is loaded before it is drawn (the config, the drills' names and
+ * risks); the monitor, the incident engine, the API client, the LLM client and the history store
+ * are imported right after it, or when first used.
+ */
+function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv) {
   const { values } = parseFlags('', argv, {
     config: { type: 'string' },
     'data-dir': { type: 'string' },
@@ -64,24 +63,41 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv): { servic
     'llm-url': { type: 'string' },
     'llm-model': { type: 'string' },
     speed: { type: 'string' },
-    ...detectionFlagOptions,
+    prometheus: { type: 'string' },
+    alertmanager: { type: 'string' },
   });
   const speed = positiveNumber('speed', values.speed);
-  const { config, paths } = loadRunConfig({ configFile: values.config, dataDir: values['data-dir'], env });
+  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, env);
+  const config = loadConfig(paths.configFile, { required: values.config !== undefined });
   const drills = createDrills(config.drills, paths);
-  const detectors = createDetectors(config.detection, env, { prometheusUrl: values.prometheus, alertmanagerUrl: values.alertmanager });
-  const llm = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'] }, env, config.llm);
   const apiUrl = values.api ?? env.FIREDRILL_API_URL ?? config.api.url;
   const apiKey = values['api-key'] ?? env.FIREDRILL_API_KEY ?? config.api.key;
   if (apiUrl && !apiKey) throw new UsageError('--api needs an API key: set FIREDRILL_API_KEY or pass --api-key');
   const history = { paths, config, env };
-  // Start early: the first CPU reading needs half a second of baseline.
-  const sampler = startSampler(config);
+
+  const feed = new SampleRelay();
+  let sampler: SystemSampler | undefined;
+  const startMonitor = async (): Promise<SystemSampler> => {
+    if (!sampler) {
+      const { startSampler } = await import('../commands/run.js');
+      sampler ??= startSampler(config);
+      feed.attach(sampler);
+    }
+    return sampler;
+  };
 
   async function* drillRun(order: DrillName[], signal: AbortSignal): AsyncGenerator<RunEvent, RunReport | undefined> {
-    const prepared = await prepareRun({ config, paths, drills, sampler });
+    const [{ prepareRun }, { runDrills }, { createDetectors }, { keepInHistory }, monitor] = await Promise.all([
+      import('../commands/run.js'),
+      import('../drills/runner.js'),
+      import('../monitor/alerts/detector.js'),
+      import('../history/record.js'),
+      startMonitor(),
+    ]);
+    const detectors = createDetectors(config.detection, env, { prometheusUrl: values.prometheus, alertmanagerUrl: values.alertmanager });
+    const prepared = await prepareRun({ config, paths, drills, sampler: monitor });
     try {
-      const report: RunReport = yield* runDrills({ drills, order, config, sampler, detectors, signal });
+      const report: RunReport = yield* runDrills({ drills, order, config, sampler: monitor, detectors, signal });
       const problem = await trackTask(keepInHistory(history, { run: report }));
       if (problem) yield { type: 'notice', level: 'warn', message: `History: ${problem}` };
       return report;
@@ -90,16 +106,30 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv): { servic
     }
   }
 
+  let scenarios: Promise<Awaited<ReturnType<ConsoleServices['loadScenarios']>>> | undefined;
+  // Read once, when first asked for: scenario files do not change while the console is open.
+  const loadScenarios = () => (scenarios ??= import('../incidents/load.js').then(({ loadScenarios: load }) => load()));
+
   async function* incidentEvents(scenario: Scenario, signal: AbortSignal): AsyncGenerator<IncidentEvent> {
+    const [{ ApiError, streamRemoteIncident }, { resolveLlmSettings, selectAnalyzer }, { runSimulation }, { knownRootCauses }, { incidentRecordFrom, keepInHistory }] =
+      await Promise.all([
+        import('../api/client.js'),
+        import('../analysis/select.js'),
+        import('../incidents/simulation.js'),
+        import('../incidents/load.js'),
+        import('../history/record.js'),
+      ]);
     const seen: IncidentEvent[] = [];
-    const inProcess = () =>
-      runSimulation({
+    const inProcess = async function* () {
+      const llm = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'] }, env, config.llm);
+      yield* runSimulation({
         scenario,
         analyzer: selectAnalyzer(llm),
-        knownRootCauses: knownRootCauses(services.loadScenarios().scenarios),
+        knownRootCauses: knownRootCauses((await loadScenarios()).scenarios),
         speed,
         signal,
       });
+    };
     try {
       if (apiUrl && apiKey) {
         try {
@@ -109,7 +139,7 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv): { servic
           }
           return;
         } catch (error) {
-          // Down, slow or not the incident API before anything arrived: the drill goes on in-process,
+          // Down, slow or not the incident API before anything arrived: the scenario runs in-process,
           // and the screen says why. Once events have arrived, a failure is the incident's own.
           if (!(error instanceof ApiError) || seen.length > 0 || signal.aborted) throw error;
           yield { type: 'notice', level: 'warn', message: `${error.message}; running the scenario in-process instead` };
@@ -125,7 +155,6 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv): { servic
     }
   }
 
-  let scenarios: ReturnType<typeof loadScenarios> | undefined;
   const services: ConsoleServices = {
     machine: os.hostname(),
     drills: DRILL_NAMES.map((name) => ({
@@ -134,13 +163,42 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv): { servic
       description: drills[name].description,
       riskWarning: drills[name].riskWarning(),
     })),
-    samples: { recent: () => sampler.history(60), subscribe: (listener) => sampler.subscribe(listener) },
+    samples: feed,
     runDrills: drillRun,
-    // Read once, when first asked for: scenario files do not change while the console is open.
-    loadScenarios: () => (scenarios ??= loadScenarios()),
+    loadScenarios,
     incidentEvents,
     incidentEngine: apiUrl ? `incident API at ${apiUrl}` : 'in-process',
-    openHistory: () => openHistory(history),
+    openHistory: async () => (await import('../history/open-history.js')).openHistory(history),
   };
-  return { services, stopSampling: () => sampler.stop() };
+  return {
+    services,
+    // Start early: the monitor's first CPU reading needs half a second of baseline.
+    warmUp: async () => {
+      await startMonitor();
+      await loadScenarios();
+    },
+    stop: () => sampler?.stop(),
+  };
+}
+
+/** The gauges' feed, live as soon as the monitor has been loaded and started. */
+class SampleRelay implements SampleFeed {
+  private source: SystemSampler | undefined;
+  private readonly listeners = new Set<(sample: SystemSample) => void>();
+
+  attach(source: SystemSampler): void {
+    this.source = source;
+    source.subscribe((sample) => {
+      for (const listener of this.listeners) listener(sample);
+    });
+  }
+
+  recent(): SystemSample[] {
+    return this.source?.history(60) ?? [];
+  }
+
+  subscribe(listener: (sample: SystemSample) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 }

@@ -11,7 +11,8 @@ export interface ConsoleServices {
   drills: DrillInfo[];
   samples: SampleFeed;
   runDrills(drills: DrillName[], signal: AbortSignal): AsyncGenerator<RunEvent, RunReport | undefined>;
-  loadScenarios(): { scenarios: Scenario[]; errors: { file: string; message: string }[] };
+  /** Read once and kept: the scenario files with the errors of those that did not load. */
+  loadScenarios(): Promise<{ scenarios: Scenario[]; errors: { file: string; message: string }[] }>;
   incidentEvents(scenario: Scenario, signal: AbortSignal): AsyncIterable<IncidentEvent>;
   /** Where incidents run: "in-process" or the incident API's URL. */
   incidentEngine: string;

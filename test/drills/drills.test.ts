@@ -1,12 +1,13 @@
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { liveChildPids } from '../../src/drills/emergency.js';
 import { readLedger } from '../../src/drills/ledger.js';
-import { isSameProcessAlive, readDisk, readMemory, readProcessStat, readResidentBytes } from '../../src/drills/proc.js';
+import { isSameProcessAlive, readDisk, readMemory, readResidentBytes } from '../../src/drills/proc.js';
 import { createDrills } from '../../src/drills/registry.js';
 import { httpHealthy } from '../../src/drills/services.js';
-import { DRILL_NAMES } from '../../src/drills/types.js';
+import { DRILL_NAMES, type DrillOutcome } from '../../src/drills/types.js';
+import { waitFor } from '../helpers/cli.js';
 import { drillsConfig, firedrillFiles, recordingContext, scratch } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -81,13 +82,15 @@ describe('memory_pressure', () => {
     expect(outcome.success, outcome.summary).toBe(true);
     expect(outcome.measured.targetBytes).toBe(128 * MiB);
     expect(outcome.measured.allocatedBytes).toBe(128 * MiB);
-    expect(outcome.measured.memRiseBytes).toBeGreaterThanOrEqual(0.9 * 128 * MiB);
+    expect(Math.max(Number(outcome.measured.memRiseBytes), Number(outcome.measured.anonRiseBytes))).toBeGreaterThanOrEqual(0.9 * 128 * MiB);
+    expect(outcome.summary).toMatch(/^memory use rose by .* \(MemAvailable\) and .* \(AnonPages\) for a 128 MiB target/);
     expect(outcome.measured.allocatorRssBytes).toBeGreaterThanOrEqual(128 * MiB);
     expect(context.messages).toContain('allocated 2 of 2 chunks (128 MiB of 128 MiB)');
-    // Released: the allocator that held the pages is gone (whole-machine figures are too noisy to
-    // assert on a shared machine; the drill reports them as memReleasedBytes).
+    // Released: the allocator that held the pages is gone, and the machine's anonymous memory fell
+    // (by half the target at least: other programs on a shared machine come and go meanwhile).
     expect(allocator?.residentBytes).toBeGreaterThanOrEqual(128 * MiB);
     expect(isSameProcessAlive(allocator?.pid ?? 0, allocator?.startTime ?? 0)).toBe(false);
+    expect(outcome.measured.anonReleasedBytes).toBeGreaterThanOrEqual(0.5 * 128 * MiB);
     expect(typeof outcome.measured.memReleasedBytes).toBe('number');
     expect(context.messages.at(-1)).toBe('released 128 MiB');
   });
@@ -96,9 +99,10 @@ describe('memory_pressure', () => {
 describe('cpu_spike', () => {
   it('loads every core until the whole machine passes the threshold, then ends its workers', async () => {
     const drills = createDrills(drillsConfig((config) => (config.cpu_spike.threshold_percent = 75)), dirs.paths);
-    let workers: number[] = [];
+    let workers: { pid: number; startTime: number }[] = [];
     const context = recordingContext(2000, undefined, (message) => {
-      if (message.startsWith('started')) void readLedger(dirs.paths).then((entries) => (workers = entries.flatMap((entry) => (entry.kind === 'process' ? [entry.pid] : []))));
+      if (message.startsWith('started'))
+        void readLedger(dirs.paths).then((entries) => (workers = entries.flatMap((entry) => (entry.kind === 'process' ? [entry] : []))));
     });
     const outcome = await drills.cpu_spike.run(context);
     expect(outcome.success, outcome.summary).toBe(true);
@@ -107,7 +111,7 @@ describe('cpu_spike', () => {
     expect(outcome.measured.workers).toBeGreaterThan(0);
     expect(outcome.summary).toMatch(/CPU reached .* % \(threshold 75 %\)/);
     expect(workers.length).toBe(outcome.measured.workers);
-    for (const pid of workers) expect(readProcessStat(pid)?.ppid === process.pid && readProcessStat(pid)?.state !== 'Z').toBe(false);
+    for (const worker of workers) expect(isSameProcessAlive(worker.pid, worker.startTime)).toBe(false);
   });
 });
 
@@ -200,7 +204,6 @@ describe('service_restart', () => {
       }),
       dirs.paths,
     );
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(flag, '');
     const outcome = await drills.service_restart.run(recordingContext(200));
     expect(outcome.success, outcome.summary).toBe(true);
@@ -221,7 +224,6 @@ describe('service_restart, stopped while the service is down', () => {
       }),
       dirs.paths,
     );
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(flag, '');
     const controller = new AbortController();
     const context = recordingContext(60_000, controller.signal, (message) => {
@@ -263,27 +265,22 @@ describe('abort', () => {
       dirs.paths,
     );
     const controller = new AbortController();
-    const holding = new Set<string>();
     const names = ['cpu_spike', 'memory_pressure', 'disk_fill', 'service_restart', 'process_spawn'] as const;
+    const results = new Map<string, DrillOutcome>();
+    // Each drill is under way once it says it started (or holds, or took the service down).
     const started = names.map(
       (name) =>
         new Promise<void>((resolve) => {
-          holding.add(name);
-          void drills[name]
-            .run(
-              recordingContext(60_000, controller.signal, (message) => {
-                if (/^(started|holding|.* is down)/.test(message)) resolve();
-              }),
-            )
-            .then((outcome) => results.set(name, outcome));
+          const context = recordingContext(60_000, controller.signal, (message) => {
+            if (/^(started|holding|.* is down)/.test(message)) resolve();
+          });
+          void drills[name].run(context).then((outcome) => results.set(name, outcome));
         }),
     );
-    const results = new Map<string, Awaited<ReturnType<(typeof drills)['cpu_spike']['run']>>>();
     await Promise.all(started);
     expect(liveChildPids().length).toBeGreaterThan(0);
     expect(await firedrillFiles(dirs.fillDir)).toHaveLength(1);
     controller.abort();
-    const { waitFor } = await import('../helpers/cli.js');
     await waitFor(() => results.size === names.length, 20_000, 'every drill to return');
     for (const name of names) {
       expect(results.get(name)?.success, name).toBe(false);

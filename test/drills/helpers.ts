@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultConfig, type DrillsConfig } from '../../src/config/config.js';
@@ -36,7 +36,6 @@ export function drillsConfig(change: (config: DrillsConfig) => void = () => {}):
 export async function scratch(): Promise<{ root: string; fillDir: string; paths: FiredrillPaths; dispose(): Promise<void> }> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'firedrill-test-'));
   const fillDir = path.join(root, 'fill');
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(fillDir);
   return {
     root,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,5 +119,17 @@ describe('firedrill history / failures / compare / sync (built CLI)', () => {
     } finally {
       rmSync(pendingDir, { recursive: true, force: true });
     }
+  });
+
+  it('reads Neo4j from the config file, and names a config file that is missing', async () => {
+    const missing = path.join(emptyDir, 'nope.yaml');
+    const absent = await runCli(['history', '--config', missing, '--data-dir', emptyDir], { env: ENV });
+    expect(absent.code).toBe(2);
+    expect(absent.stderr).toContain(`${missing}: cannot read the config file`);
+    const configFile = path.join(emptyDir, 'config.yaml');
+    writeFileSync(configFile, 'neo4j:\n  uri: bolt://127.0.0.1:1\n  username: firedrill\n  password: secret\n');
+    const result = await runCli(['sync', '--config', configFile, '--data-dir', emptyDir], { env: ENV });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Neo4j at bolt:\/\/127\.0\.0\.1:1 is not reachable \(.*\): nothing pending/);
   });
 });

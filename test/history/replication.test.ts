@@ -86,4 +86,22 @@ describe('replication to a Neo4j that is down', () => {
       await history.close();
     }
   });
+
+  it('queues the runs saved before Neo4j was configured when asked (sync --all)', async () => {
+    const paths = resolvePaths({ dataDir }, {});
+    const before = await openHistory({ paths, config: defaultConfig(), env: {} });
+    await before.saveRun(makeReport(0, 'laptop'));
+    await before.saveRun(makeReport(1, 'laptop'));
+    await before.close();
+    const uri = `bolt://127.0.0.1:${await closedPort()}`;
+    const after = await openHistory({ paths, config: defaultConfig(), env: { NEO4J_URI: uri }, retry: { attempts: 1, baseDelayMs: 1 } });
+    try {
+      expect(await after.pendingCount()).toBe(0);
+      expect(await after.queueEverything()).toBe(2);
+      expect(await after.queueEverything()).toBe(0);
+      expect(await after.pendingCount()).toBe(2);
+    } finally {
+      await after.close();
+    }
+  });
 });

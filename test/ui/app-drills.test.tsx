@@ -79,7 +79,7 @@ function services(overrides: Partial<ConsoleServices> = {}): ConsoleServices & {
       yield { type: 'run-finished', report };
       return report;
     },
-    loadScenarios: () => ({ scenarios: [], errors: [] }),
+    loadScenarios: async () => ({ scenarios: [], errors: [] }),
     incidentEvents: async function* () {},
     incidentEngine: 'in-process',
     ...overrides,
