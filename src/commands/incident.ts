@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.
 import { formatValue } from '../analysis/builtin.js';
 import { defaultScenariosDir, findScenario, knownRootCauses, loadScenarios } from '../incidents/load.js';
 import { currentSigma } from '../incidents/metric-series.js';
+import { incidentRecordFrom, keepInHistory } from '../history/record.js';
 import { collectIncidentReport, runSimulation } from '../incidents/simulation.js';
 import type { Hypothesis, IncidentEvent, MetricPoint, RecommendedAction, Scenario } from '../incidents/types.js';
 import { resolvePaths } from '../paths.js';
@@ -110,6 +111,13 @@ export const command: Command = async (ctx) => {
       return error.kind === 'not-found' || error.kind === 'bad-url' ? EXIT_USAGE : EXIT_FAILED;
     }
     throw error;
+  } finally {
+    // Kept in this machine's history whatever the outcome, once the incident was opened.
+    const record = incidentRecordFrom(seen);
+    if (record) {
+      const problem = await keepInHistory({ paths, config, env: ctx.env }, { incident: record });
+      if (problem) writeLine(ctx.stderr, `firedrill incident: history: ${problem}`);
+    }
   }
 
   if (finish?.status === 'stopped' || (finish === undefined && ctx.signal.aborted)) {

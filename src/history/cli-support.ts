@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { writeLine, type CommandContext } from '../commands/command.js';
 import { resolvePaths } from '../paths.js';
 import { openHistory, type HistoryConfig, type Neo4jOverrides, type ReplicatedHistory } from './open-history.js';
+import type { DetectionReport, DetectionRow } from './detection-report.js';
 import { formatDate, formatPercent, plural } from './format.js';
 import type { FailureRow, HistoryStats, MachineRow, RunSummaryRow } from './store.js';
 
@@ -149,6 +150,76 @@ export function compareText(rows: MachineRow[]): string[] {
     lines.push(
       `${row.machine.padEnd(width)}${String(row.runs).padEnd(8)}${formatPercent(row.passRatePercent).padEnd(11)}${String(row.events).padEnd(8)}${formatDate(row.lastRunAt)}`,
     );
+  }
+  return lines;
+}
+
+/** "2.4 s", or "-" when there is nothing to time. */
+export function formatSeconds(ms: number | null): string {
+  return ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function resolveText(row: DetectionRow): string {
+  if (row.stillFiring) return 'still firing';
+  return formatSeconds(row.timeToResolveMs);
+}
+
+/** Left-aligned columns two spaces apart, each as wide as its widest cell. */
+function table(header: string[], body: string[][]): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]! + 2)))
+      .join('');
+  return [line(header), '-'.repeat(widths.reduce((sum, width) => sum + width + 2, -2)), ...body.map(line)];
+}
+
+const VERDICT_TEXT: Record<DetectionRow['verdict'], string> = {
+  detected: 'detected',
+  'not detected': 'NOT detected',
+  'not checked': 'not checked',
+};
+
+export function detectionText(machine: string, report: DetectionReport): string[] {
+  const lines = banner(`Monitoring detection for ${machine}`);
+  if (report.rows.length === 0) {
+    lines.push(
+      `No run on ${machine} had monitoring verification configured: run "firedrill run --prometheus URL" (or set detection.prometheus.url in the config) to check that your own monitoring detects each drill.`,
+    );
+    return lines;
+  }
+  const runs = new Set(report.rows.map((row) => row.runId)).size;
+  lines.push(`Last ${plural(runs, 'run')} with monitoring verification, newest first:`, '');
+  lines.push(
+    ...table(
+      ['Date', 'Drill', 'Source', 'Verdict', 'Alert', 'Time to detect', 'Time to resolve'],
+      report.rows.map((row) => [
+        formatDate(row.startedAt),
+        row.drill,
+        row.source,
+        VERDICT_TEXT[row.verdict],
+        row.alert ?? '-',
+        formatSeconds(row.timeToDetectMs),
+        resolveText(row),
+      ]),
+    ),
+  );
+  lines.push('', 'Per drill:', '');
+  lines.push(
+    ...table(
+      ['Drill', 'Checked', 'Detected', 'Median time to detect', 'Worst time to detect'],
+      report.perDrill.map((drill) => [
+        drill.drill,
+        String(drill.checked),
+        String(drill.detected),
+        formatSeconds(drill.medianTimeToDetectMs),
+        formatSeconds(drill.worstTimeToDetectMs),
+      ]),
+    ),
+  );
+  const unchecked = report.rows.filter((row) => row.verdict === 'not checked');
+  if (unchecked.length > 0) {
+    lines.push('', `${plural(unchecked.length, 'check')} could not ask the monitoring (newest: ${unchecked[0]!.error ?? unchecked[0]!.summary})`);
   }
   return lines;
 }

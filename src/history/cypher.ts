@@ -190,6 +190,24 @@ WHERE $machine IS NULL OR incident.hostname = $machine
 RETURN count(incident) AS incidents
 `;
 
+/**
+ * $machine (null for every machine), $limit: the drill results with a monitoring verification from
+ * the $limit newest runs that have one, newest run first, drills in the order they ran.
+ */
+export const DETECTION_HISTORY = `
+MATCH (machine:TestMachine)-[:HAD_TEST_RUN]->(run:TestRun)
+WHERE ($machine IS NULL OR machine.hostname = $machine)
+  AND EXISTS { MATCH (run)-[:HAS_RESULT]->(checked:DrillResult) WHERE checked.detection IS NOT NULL }
+WITH run
+ORDER BY run.timestamp DESC, run.id DESC
+LIMIT $limit
+MATCH (run)-[:HAS_RESULT]->(drill:DrillResult)
+WHERE drill.detection IS NOT NULL
+RETURN run.id AS runId, run.hostname AS machine, toString(run.timestamp) AS runStartedAt,
+  drill.test AS drill, toString(drill.started_at) AS startedAt, drill.detection AS detection
+ORDER BY run.timestamp DESC, run.id DESC, drill.position
+`;
+
 /** Every statement with its name, for the lint test. */
 export const ALL_CYPHER: ReadonlyArray<{ name: string; query: string }> = [
   ...SCHEMA_STATEMENTS.map((query, index) => ({ name: `SCHEMA_STATEMENTS[${index}]`, query })),
@@ -208,4 +226,5 @@ export const ALL_CYPHER: ReadonlyArray<{ name: string; query: string }> = [
   { name: 'MACHINES', query: MACHINES },
   { name: 'LIST_INCIDENTS', query: LIST_INCIDENTS },
   { name: 'COUNT_INCIDENTS', query: COUNT_INCIDENTS },
+  { name: 'DETECTION_HISTORY', query: DETECTION_HISTORY },
 ];

@@ -3,11 +3,12 @@
  * when Neo4j is configured (neo4j-driver is heavy to load), through `openHistory`.
  */
 import neo4j, { type Driver, type Session } from 'neo4j-driver';
-import type { DrillResult, RunReport } from '../drills/types.js';
+import type { Detection, DrillResult, RunReport } from '../drills/types.js';
 import {
   COMPARE,
   COUNT_INCIDENTS,
   COUNT_RUNS,
+  DETECTION_HISTORY,
   FAILURES,
   GET_RUN,
   LIST_INCIDENTS,
@@ -25,6 +26,7 @@ import {
 import {
   bucketTrend,
   trendSliceMs,
+  type DetectionRecord,
   type FailureRow,
   type HistoryStats,
   type HistoryStore,
@@ -322,6 +324,18 @@ export class Neo4jHistoryStore implements HistoryStore {
   async countIncidents(machine?: string): Promise<number> {
     const [row] = await this.read(COUNT_INCIDENTS, { machine: machine ?? null });
     return numberOf(row?.incidents);
+  }
+
+  async detectionHistory(query: { machine?: string; limit: number }): Promise<DetectionRecord[]> {
+    const rows = await this.read(DETECTION_HISTORY, { machine: query.machine ?? null, limit: neo4j.int(query.limit) });
+    return rows.map((row) => ({
+      runId: String(row.runId),
+      machine: String(row.machine),
+      runStartedAt: String(row.runStartedAt),
+      drill: String(row.drill),
+      startedAt: String(row.startedAt),
+      detection: JSON.parse(String(row.detection)) as Detection[],
+    }));
   }
 
   async close(): Promise<void> {

@@ -196,6 +196,9 @@ class Replicated implements ReplicatedHistory {
   countIncidents(machine?: string) {
     return this.read((store) => store.countIncidents(machine));
   }
+  detectionHistory(query: { machine?: string; limit: number }) {
+    return this.read((store) => store.detectionHistory(query));
+  }
 
   async pendingCount(): Promise<number> {
     return this.local.outboxCount();

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { FiredrillConfig } from '../config/config.js';
 import type { RunReport } from '../drills/types.js';
 import { collectIncidentReport } from '../incidents/simulation.js';
-import type { IncidentEvent, Scenario } from '../incidents/types.js';
+import type { IncidentEvent } from '../incidents/types.js';
 import type { FiredrillPaths } from '../paths.js';
 import { openHistory } from './open-history.js';
 import { topHypothesisOf, type IncidentRecord } from './store.js';
@@ -38,7 +38,7 @@ export async function keepInHistory(target: HistoryTarget, item: { run: RunRepor
 }
 
 /** The history's record of one incident simulation, from the events it produced. */
-export function incidentRecordFrom(scenario: Scenario, events: readonly IncidentEvent[], machine = os.hostname()): IncidentRecord | undefined {
+export function incidentRecordFrom(events: readonly IncidentEvent[], machine = os.hostname()): IncidentRecord | undefined {
   const opened = events.find((event) => event.type === 'incident-opened');
   if (!opened || opened.type !== 'incident-opened') return undefined;
   const finished = events.findLast((event) => event.type === 'incident-finished');
@@ -46,7 +46,7 @@ export function incidentRecordFrom(scenario: Scenario, events: readonly Incident
   return {
     id: opened.simulationId,
     machine,
-    scenarioId: scenario.id,
+    scenarioId: opened.scenarioId,
     source: report.source,
     severity: report.severity,
     startedAt: opened.startedAt,

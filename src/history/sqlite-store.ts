@@ -10,6 +10,7 @@ import type { Detection, DrillName, DrillResult, Measured, MonitorEvent, Monitor
 import {
   bucketTrend,
   trendSliceMs,
+  type DetectionRecord,
   type FailureRow,
   type HistoryStats,
   type HistoryStore,
@@ -330,6 +331,25 @@ return {
     machines: db.prepare('SELECT machine FROM runs GROUP BY machine UNION SELECT machine FROM incidents GROUP BY machine ORDER BY 1'),
     listIncidentsAll: db.prepare('SELECT * FROM incidents ORDER BY started_ms DESC, id DESC LIMIT ? OFFSET ?'),
     listIncidentsOf: db.prepare('SELECT * FROM incidents WHERE machine = ? ORDER BY started_ms DESC, id DESC LIMIT ? OFFSET ?'),
+    // The runs are picked first (newest with a verification, through runs_page*), then joined to
+    // their verified results: a run's results are a few rows next to each other in the primary key.
+    detectionHistoryAll: db.prepare(
+      `SELECT run.id, run.machine, run.started_at AS run_started_at, results.test, results.started_at, results.detection
+       FROM (SELECT id, machine, started_at, started_ms FROM runs
+             WHERE EXISTS (SELECT 1 FROM results WHERE results.run_id = runs.id AND results.detection IS NOT NULL)
+             ORDER BY started_ms DESC, id DESC LIMIT @limit) AS run
+       JOIN results ON results.run_id = run.id AND results.detection IS NOT NULL
+       ORDER BY run.started_ms DESC, run.id DESC, results.position`,
+    ),
+    detectionHistoryOf: db.prepare(
+      `SELECT run.id, run.machine, run.started_at AS run_started_at, results.test, results.started_at, results.detection
+       FROM (SELECT id, machine, started_at, started_ms FROM runs
+             WHERE machine = @machine
+               AND EXISTS (SELECT 1 FROM results WHERE results.run_id = runs.id AND results.detection IS NOT NULL)
+             ORDER BY started_ms DESC, id DESC LIMIT @limit) AS run
+       JOIN results ON results.run_id = run.id AND results.detection IS NOT NULL
+       ORDER BY run.started_ms DESC, run.id DESC, results.position`,
+    ),
     countIncidentsAll: db.prepare('SELECT count(*) AS n FROM incidents'),
     countIncidentsOf: db.prepare('SELECT count(*) AS n FROM incidents WHERE machine = ?'),
     getIncident: db.prepare('SELECT * FROM incidents WHERE id = ?'),
@@ -606,6 +626,22 @@ export class SqliteHistoryStore implements HistoryStore {
       machine === undefined ? this.statements.countIncidentsAll.get() : this.statements.countIncidentsOf.get(machine)
     ) as { n: number };
     return row.n;
+  }
+
+  async detectionHistory(query: { machine?: string; limit: number }): Promise<DetectionRecord[]> {
+    const rows = (
+      query.machine === undefined
+        ? this.statements.detectionHistoryAll.all({ limit: query.limit })
+        : this.statements.detectionHistoryOf.all({ machine: query.machine, limit: query.limit })
+    ) as Array<{ id: string; machine: string; run_started_at: string; test: string; started_at: string; detection: string }>;
+    return rows.map((row) => ({
+      runId: row.id,
+      machine: row.machine,
+      runStartedAt: row.run_started_at,
+      drill: row.test,
+      startedAt: row.started_at,
+      detection: JSON.parse(row.detection) as Detection[],
+    }));
   }
 
   getIncidentSync(id: string): IncidentRecord | null {

@@ -3,7 +3,7 @@
  * implement it (SQLite on this machine, Neo4j for a fleet); `openHistory` puts them together.
  * Plain data only, so that the headless commands and the console read the same rows.
  */
-import type { RunReport } from '../drills/types.js';
+import type { Detection, RunReport } from '../drills/types.js';
 import type { Hypothesis, RecommendedAction, Severity } from '../incidents/types.js';
 
 export type IncidentStatus = 'completed' | 'stopped' | 'failed';
@@ -71,6 +71,18 @@ export interface TrendBucket {
   passRatePercent: number | null;
 }
 
+/** One drill result that carried a monitoring verification (what the user's Prometheus / Alertmanager said). */
+export interface DetectionRecord {
+  runId: string;
+  machine: string;
+  /** When the run started. */
+  runStartedAt: string;
+  drill: string;
+  /** When the drill started. */
+  startedAt: string;
+  detection: Detection[];
+}
+
 export interface PageQuery {
   machine?: string;
   limit: number;
@@ -95,6 +107,11 @@ export interface HistoryStore {
   /** Newest first. */
   listIncidents(query: PageQuery): Promise<IncidentRecord[]>;
   countIncidents(machine?: string): Promise<number>;
+  /**
+   * The drill results with a monitoring verification, from the `limit` newest runs that have one:
+   * newest run first, drills in the order they ran.
+   */
+  detectionHistory(query: { machine?: string; limit: number }): Promise<DetectionRecord[]>;
   close(): Promise<void>;
 }
 

@@ -150,7 +150,7 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv) {
         yield event;
       }
     } finally {
-      const record = incidentRecordFrom(scenario, seen);
+      const record = incidentRecordFrom(seen);
       if (record) void trackTask(keepInHistory(history, { incident: record }));
     }
   }

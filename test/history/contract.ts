@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { HistoryStore } from '../../src/history/store.js';
+import { detectionRuns } from './fixtures/detection.js';
 import { makeIncident, makeReport } from './fixtures/reports.js';
 
 export interface ContractSubject {
@@ -115,5 +116,29 @@ export function historyContract(open: (machinePrefix: string) => Promise<Contrac
     expect(await subject.store.countIncidents(alpha)).toBe(0);
     const machines = (await subject.store.machines()).filter((name) => name.startsWith(subject.prefix));
     expect(machines).toEqual([alpha, beta]);
+  });
+
+  it('reads the monitoring verifications of the newest runs that have one, newest first, drills in order', async () => {
+    for (const report of detectionRuns(alpha)) await subject.store.saveRun(report);
+    await subject.store.saveRun(detectionRuns(beta)[5]!);
+    const id = (index: number) => detectionRuns(alpha)[index]!.runId;
+    const records = await subject.store.detectionHistory({ machine: alpha, limit: 10 });
+    expect(records.map((record) => [record.runId, record.drill])).toEqual([
+      [id(5), 'cpu_spike'],
+      [id(3), 'cpu_spike'],
+      [id(2), 'cpu_spike'],
+      [id(2), 'memory_pressure'],
+      [id(1), 'cpu_spike'],
+      [id(1), 'memory_pressure'],
+    ]);
+    const run2 = detectionRuns(alpha)[2]!;
+    expect(records[2]!.detection).toEqual(run2.results[0]!.detection);
+    expect(records[2]!.machine).toBe(alpha);
+    expect(new Date(records[2]!.startedAt).toISOString()).toBe(run2.results[0]!.startedAt);
+    expect(new Date(records[2]!.runStartedAt).toISOString()).toBe(run2.startedAt);
+    // The limit counts runs that have a verification: run 4 (none) does not use one up.
+    const two = await subject.store.detectionHistory({ machine: alpha, limit: 2 });
+    expect(two.map((record) => record.runId)).toEqual([id(5), id(3)]);
+    expect(await subject.store.detectionHistory({ machine: `${subject.prefix}-nobody`, limit: 10 })).toEqual([]);
   });
 }

@@ -21,11 +21,11 @@ export function useDrillRun(
     void trackTask((async () => {
       try {
         const run = start(drills, abort.signal);
+        // Read to the end even after the screen is gone: the runner cleans up as it finishes.
         for (;;) {
           const next = await run.next();
-          if (cancelled) continue;
           if (next.done) break;
-          dispatch(next.value);
+          if (!cancelled) dispatch(next.value);
         }
         if (!cancelled && abort.signal.aborted) dispatch({ type: 'run-aborted' });
       } catch (error) {
