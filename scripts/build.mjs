@@ -2,15 +2,17 @@
 // start-up time, and a bundle roughly halves it; splitting at each dynamic import means a command
 // compiles only what it uses (history never parses Ink, the console never parses neo4j-driver).
 import { build } from 'esbuild';
-import { chmod, readFile, rm } from 'node:fs/promises';
+import { chmod, readFile, rename, rm } from 'node:fs/promises';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
-// Chunk names change with their content: start from an empty folder so old chunks never pile up.
-await rm('dist', { recursive: true, force: true });
+// Chunk names change with their content: build into a fresh folder, then swap it in, so that old
+// chunks never pile up and a firedrill already running keeps its files until the swap.
+const staging = `dist.${process.pid}`;
+await rm(staging, { recursive: true, force: true });
 await build({
   entryPoints: ['src/cli.tsx'],
-  outdir: 'dist',
+  outdir: staging,
   entryNames: 'firedrill',
   chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
@@ -40,4 +42,8 @@ await build({
     ].join('\n'),
   },
 });
-await chmod('dist/firedrill.js', 0o755);
+await chmod(`${staging}/firedrill.js`, 0o755);
+await rm(`dist.old.${process.pid}`, { recursive: true, force: true });
+await rename('dist', `dist.old.${process.pid}`).catch(() => undefined);
+await rename(staging, 'dist');
+await rm(`dist.old.${process.pid}`, { recursive: true, force: true });

@@ -20,19 +20,22 @@ const ALIASES: Record<string, string> = { '--run': 'run', '--history': 'history'
 export const HELP = `firedrill: incident fire drills in your terminal
 
 Usage:
-  firedrill                      open the console (needs a terminal)
+  firedrill [--config FILE] [--data-dir DIR] [--api URL] [--llm-url URL] [--llm-model M] [--speed N]
+            [--prometheus URL] [--alertmanager URL]
+                                 open the console (needs a terminal)
   firedrill run [--duration S] [--only cpu_spike,process_spawn,...] [--yes] [--json] [--junit FILE]
+                [--prometheus URL] [--alertmanager URL] [--metrics-port N]
                                  run the local event drills headless (for cron); exit 0 all passed, 1 any failed
   firedrill cleanup              remove anything an interrupted drill left behind
   firedrill scenarios [--difficulty D] [--tag T] [--json]
-  firedrill incident ID [--api URL] [--json]
-  firedrill serve [--host 127.0.0.1] [--port 8000]
-  firedrill history [--limit N] [--machine HOST] [--json]
+  firedrill incident ID [--speed N] [--json] [--api URL] [--api-key K] [--llm-url URL] [--llm-model M]
+  firedrill serve [--host 127.0.0.1] [--port 8000] [--api-key-file FILE]
+  firedrill history [--limit N] [--machine HOST] [--json] [--detection]
   firedrill failures [--machine HOST] [--json]
   firedrill compare [--json]
   firedrill sync                 push runs still pending to Neo4j
 
-Common flags: --config FILE, --data-dir DIR. Run "firedrill COMMAND --help" for a command's flags.
+Common flags: --config FILE, --data-dir DIR. "firedrill COMMAND --help" gives a command's flags.
 Drills: cpu_spike, memory_pressure, disk_fill, service_restart, process_spawn.
 `;
 

@@ -219,7 +219,7 @@ export function detectionText(machine: string, report: DetectionReport): string[
   );
   const unchecked = report.rows.filter((row) => row.verdict === 'not checked');
   if (unchecked.length > 0) {
-    lines.push('', `${plural(unchecked.length, 'check')} could not ask the monitoring (newest: ${unchecked[0]!.error ?? unchecked[0]!.summary})`);
+    lines.push('', `${plural(unchecked.length, 'check')} could not ask the monitoring (newest: ${(unchecked[0]!.error ?? unchecked[0]!.summary).replace(/\.$/, '')})`);
   }
   return lines;
 }
