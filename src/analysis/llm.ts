@@ -4,7 +4,7 @@ import type { AnalysisEvent, AnalysisInput, Analyzer, Hypothesis, RecommendedAct
 import { actionsForCategory } from './actions.js';
 import { AnswerReader, plural, withoutControlCharacters } from './llm-answer.js';
 import { buildMessages } from './prompt.js';
-import { SseReader } from './sse.js';
+import { SseReader } from '../http/sse-reader.js';
 
 /**
  * The LLM analyzer: any OpenAI-compatible chat-completions endpoint (Ollama, vLLM, llama.cpp

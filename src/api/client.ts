@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { z } from 'zod';
 import type { Difficulty, IncidentEvent, Scenario, Severity } from '../incidents/types.js';
-import { EventStreamReader } from './event-stream.js';
+import { SseReader } from '../http/sse-reader.js';
 import {
   API_PREFIX,
   describeIssues,
@@ -243,7 +243,7 @@ export class IncidentApiClient {
       if (opened.statusCode === 204) throw new ApiError('stream-cut', cut);
       const contentType = String(opened.headers['content-type'] ?? '');
       if (opened.statusCode !== 200 || !contentType.startsWith('text/event-stream')) await this.failFromAnswer(opened, path);
-      const reader = new EventStreamReader();
+      const reader = new SseReader();
       try {
         for await (const chunk of opened.body) {
           for (const message of reader.push(chunk)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IncrementalJsonParser, JsonSyntaxError, findJsonStart, type JsonPath } from '../../src/analysis/json-stream.js';
-import { SseReader } from '../../src/analysis/sse.js';
+import { SseReader } from '../../src/http/sse-reader.js';
 
 const document = {
   hypotheses: [

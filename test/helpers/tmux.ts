@@ -26,6 +26,8 @@ export class TmuxConsole {
 
   /** One key at a time, with a short pause: keys in one chunk act on stale state. */
   async keys(...keys: string[]): Promise<void> {
+    // A screen that just appeared subscribes to keys in an effect, after its first frame.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     for (const key of keys) {
       this.tmux('send-keys', '-t', this.session, key);
       await new Promise((resolve) => setTimeout(resolve, 150));

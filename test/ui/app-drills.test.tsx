@@ -4,6 +4,7 @@ import type { DrillName, RunEvent, RunReport, SystemSample } from '../../src/dri
 import { summarize } from '../../src/drills/types.js';
 import { App } from '../../src/ui/App.js';
 import type { ConsoleServices, SampleFeed } from '../../src/ui/services.js';
+import { waitFor } from '../helpers/cli.js';
 import { KEY, press, waitForFrame } from './render-helpers.js';
 
 // The screens are tested here against a scripted run (the real drills are exercised in
@@ -136,13 +137,21 @@ describe('the console: drills', () => {
     expect(scripted.aborted).toEqual(['disk_fill']);
   });
 
-  it('Ctrl-C quits from any screen', async () => {
-    const app = render(<App services={services()} />);
+  it('Ctrl-C quits from any screen, aborting a drill that runs', async () => {
+    const scripted = services();
+    const app = render(<App services={scripted} />);
     cleanup = app.unmount;
     await waitForFrame(app.lastFrame, 'Local event drills');
     await press(app.stdin, KEY.enter);
     await waitForFrame(app.lastFrame, 'Run all five');
+    await press(app.stdin, KEY.down, KEY.down, KEY.enter);
+    await waitForFrame(app.lastFrame, 'Run it?');
+    await press(app.stdin, 'y');
+    await waitForFrame(app.lastFrame, '▶ disk_fill');
     await press(app.stdin, KEY.ctrlC);
-    await waitForFrame(app.lastFrame, 'Quitting');
+    // The quitting frame lasts one tick before the app exits: look for it among every frame drawn.
+    await waitForFrame(() => app.frames.join('\n'), 'Quitting: ending everything firedrill started');
+    await waitFor(() => scripted.aborted.length > 0, 5_000, 'the run to be aborted');
+    expect(scripted.aborted).toEqual(['disk_fill']);
   });
 });

@@ -268,7 +268,7 @@ export function runDetailLines(report: RunReport): DetailLine[] {
     }
     for (const detection of result.detection ?? []) {
       lines.push({
-        text: `    ${detection.source}: ${detection.summary}${detection.error ? ` (${detection.error})` : ''}`,
+        text: `    ${detection.source}: ${detection.summary}${detection.error && !detection.summary.includes(detection.error) ? ` (${detection.error})` : ''}`,
         tone: detection.detected ? 'ok' : 'bad',
       });
     }

@@ -1,11 +1,14 @@
 /**
  * A server-sent events reader (https://html.spec.whatwg.org/multipage/server-sent-events.html),
  * fed raw bytes as they arrive: chunks may split a line, a CRLF pair or a UTF-8 character
- * anywhere. Only what a chat-completions stream needs: `data` (multi-line joined with "\n") and
- * `event`; comments (":" lines) are skipped, as are `id` and `retry`.
+ * anywhere. Used for LLM chat-completion streams and the incident API's event streams: `data`
+ * (multi-line joined with "\n"), `event` and `id` (the incident API client resumes a broken stream
+ * with Last-Event-ID); comments (":" lines) and `retry` are skipped.
  */
 
 export interface ServerSentEvent {
+  /** The last `id` seen: the spec carries it over to later events. */
+  id?: string;
   event: string;
   data: string;
 }
@@ -17,6 +20,7 @@ export class SseReader {
   private lastWasCarriageReturn = false;
   private dataLines: string[] = [];
   private eventName = '';
+  private lastId: string | undefined;
 
   /** Feeds a chunk; returns the events it completed. */
   push(chunk: Uint8Array | string): ServerSentEvent[] {
@@ -53,7 +57,9 @@ export class SseReader {
 
   private takeLine(line: string, events: ServerSentEvent[]): void {
     if (line === '') {
-      if (this.dataLines.length > 0) events.push({ event: this.eventName || 'message', data: this.dataLines.join('\n') });
+      if (this.dataLines.length > 0) {
+        events.push({ ...(this.lastId === undefined ? {} : { id: this.lastId }), event: this.eventName || 'message', data: this.dataLines.join('\n') });
+      }
       this.dataLines = [];
       this.eventName = '';
       return;
@@ -65,5 +71,6 @@ export class SseReader {
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'data') this.dataLines.push(value);
     else if (field === 'event') this.eventName = value;
+    else if (field === 'id' && !value.includes('\0')) this.lastId = value;
   }
 }
