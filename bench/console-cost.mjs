@@ -32,10 +32,12 @@ writeFileSync(path.join(dir, 'config.yaml'), `drills:\n  process_spawn:\n    dur
 const pty = startInPty(`${process.execPath} dist/firedrill.js --config ${dir}/config.yaml --data-dir ${dir}/data`, { env: { TMPDIR: dir } });
 try {
   await pty.waitFor('Local event drills');
+  // Keys one at a time, after the screen has subscribed to them.
+  await new Promise((resolve) => setTimeout(resolve, 300));
   const keys = ['\r', '\u001B[B', '\u001B[B', '\u001B[B', '\u001B[B', '\u001B[B', '\r'];
   for (const key of keys) {
     pty.write(key);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 300));
   }
   await pty.waitFor('running');
   // script -> firedrill (node)

@@ -17,7 +17,7 @@ export interface ConsoleServices {
   /** Where incidents run: "in-process" or the incident API's URL. */
   incidentEngine: string;
   /** Opens the history browser's store (lazily: the console starts without touching it). */
-  openHistory?(): Promise<HistoryStore>;
+  openHistory?(): Promise<ConsoleHistory>;
 }
 
 export interface DrillInfo {
@@ -34,3 +34,11 @@ export interface SampleFeed {
   recent(): SystemSample[];
   subscribe(listener: (sample: SystemSample) => void): () => void;
 }
+
+/** The history store as the console sees it: the store, and what replication to Neo4j is waiting on. */
+export type ConsoleHistory = HistoryStore & {
+  readonly neo4jUri: string | undefined;
+  /** A sentence for the user when reads do not come from where they might expect (Neo4j down). */
+  readonly notice: string | undefined;
+  pendingCount(): Promise<number>;
+};
