@@ -32,7 +32,7 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new UsageError(`firedrill ${command}: ${(error as Error).message}`);
+    throw new UsageError(`firedrill${command ? ` ${command}` : ''}: ${(error as Error).message}`);
   }
 }
 

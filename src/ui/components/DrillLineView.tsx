@@ -19,22 +19,26 @@ export function DrillLineView({ line, now }: { line: DrillLine; now: number }) {
   return (
     <Box flexDirection="column">
       <Box>
-        <Text color={look.color}>{look.mark} </Text>
-        <Box width={17}>
+        <Box width={2} flexShrink={0}>
+          <Text color={look.color}>{look.mark}</Text>
+        </Box>
+        <Box width={17} flexShrink={0}>
           <Text bold>{line.drill}</Text>
         </Box>
-        <Box width={15}>
+        <Box width={15} flexShrink={0}>
           <Text color={look.color}>
             {look.label}
             {elapsed}
           </Text>
         </Box>
-        <Box width={11}>
+        <Box width={11} flexShrink={0}>
           <Text dimColor={events === 0}>
             {events} {events === 1 ? 'event' : 'events'}
           </Text>
         </Box>
-        <Text wrap="truncate-end">{line.message ?? ''}</Text>
+        <Box flexGrow={1} flexShrink={1}>
+          <Text wrap="truncate-end">{line.message ?? ''}</Text>
+        </Box>
       </Box>
       {line.detections.map((detection) => (
         <Box key={detection.source} paddingLeft={19}>

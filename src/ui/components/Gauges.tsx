@@ -18,14 +18,14 @@ function Gauge({ label, percent, detail, history, sparkWidth }: { label: string;
   const color = colorFor(percent);
   return (
     <Box>
-      <Box width={5}>
+      <Box width={5} flexShrink={0}>
         <Text bold>{label}</Text>
       </Box>
       <Bar fraction={percent / 100} width={BAR_WIDTH} color={color} />
-      <Box width={8} justifyContent="flex-end">
+      <Box width={8} flexShrink={0} justifyContent="flex-end">
         <Text color={color}>{percent.toFixed(1)} %</Text>
       </Box>
-      <Box width={24} paddingLeft={1}>
+      <Box width={24} flexShrink={0} paddingLeft={1}>
         <Text dimColor>{detail}</Text>
       </Box>
       <Sparkline values={history} width={sparkWidth} min={0} max={100} color={color} />

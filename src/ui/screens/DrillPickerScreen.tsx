@@ -34,8 +34,10 @@ export function DrillPickerScreen({
   return (
     <Box flexDirection="column">
       <Box marginBottom={1}>
-        <Text bold>Local event drills</Text>
-        <Text dimColor> · each really loads this machine, measures the effect, and cleans up</Text>
+        <Text wrap="truncate-end">
+          <Text bold>Local event drills</Text>
+          <Text dimColor> · each really loads this machine, measures the effect, and cleans up</Text>
+        </Text>
       </Box>
       <SelectInput
         items={items}

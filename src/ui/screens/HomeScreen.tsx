@@ -15,10 +15,12 @@ export function HomeScreen({ machine, onChoose, isActive = true }: { machine: st
   return (
     <Box flexDirection="column">
       <Box marginBottom={1}>
-        <Text bold color="red">
-          firedrill
+        <Text wrap="truncate-end">
+          <Text bold color="red">
+            firedrill
+          </Text>
+          <Text dimColor> · incident fire drills on {machine}</Text>
         </Text>
-        <Text dimColor> · incident fire drills on {machine}</Text>
       </Box>
       <SelectInput items={ITEMS} itemComponent={MenuItem} isFocused={isActive} onSelect={(item) => onChoose(item.value)} />
       <Box marginTop={1}>

@@ -46,13 +46,13 @@ export function RunScreen({
   const summary = state.report?.summary;
   return (
     <Box flexDirection="column">
-      <Box>
+      <Text wrap="truncate-end">
         <Text bold>firedrill · local event drills</Text>
         <Text dimColor>
           {state.machine ? `  machine ${state.machine}` : ''}
           {state.runId ? `  run ${state.runId}` : ''}
         </Text>
-      </Box>
+      </Text>
       <Box marginY={1}>
         <Gauges samples={samples} columns={stdout.columns} />
       </Box>
