@@ -109,23 +109,6 @@ export function categoriesWithActions(): string[] {
   return Object.keys(CATEGORY_ACTIONS);
 }
 
-/** The original's action_type vocabulary, for answers shaped like the original API's. */
-export function originalActionType(type: string): string {
-  const mapping: Record<string, string> = {
-    restart: 'restart_pod',
-    restart_pod: 'restart_pod',
-    scale: 'scale_up',
-    scale_up: 'scale_up',
-    scale_down: 'scale_down',
-    rollback: 'rollback_deployment',
-    rollback_deployment: 'rollback_deployment',
-    toggle_feature_flag: 'toggle_feature_flag',
-    clear_cache: 'clear_cache',
-    drain_node: 'drain_node',
-  };
-  return mapping[type] ?? 'custom';
-}
-
 function scenarioFacts(scenario: Scenario): ScenarioFacts {
   const context = scenario.context;
   const pods = typeof context.pod_count === 'number' ? context.pod_count : undefined;

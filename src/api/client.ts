@@ -401,7 +401,16 @@ export async function* streamRemoteIncident(options: {
   timeoutMs?: number;
 }): AsyncGenerator<IncidentEvent, void> {
   const client = new IncidentApiClient(options);
-  const simulation = await client.start(options.scenarioId, {}, options.signal);
+  let simulation: SimulationStatus;
+  try {
+    simulation = await client.start(options.scenarioId, {}, options.signal);
+  } catch (error) {
+    // Stopped while the start was on its way: end as an in-process simulation would. The server
+    // ends a simulation nobody reads on its own.
+    if (!options.signal.aborted) throw error;
+    yield { type: 'incident-finished', status: 'stopped', completedAt: new Date().toISOString() };
+    return;
+  }
   let finished = false;
   try {
     for await (const event of client.events(simulation.simulationId, options.signal)) {

@@ -51,7 +51,6 @@ export const wireMetricSchema = z.object({
   unit: z.string(),
   is_anomalous: z.boolean(),
 });
-export type WireMetric = z.infer<typeof wireMetricSchema>;
 
 export const scenarioDetailSchema = scenarioSummarySchema.omit({ metric_count: true }).extend({
   metrics: z.array(wireMetricSchema),
@@ -91,7 +90,6 @@ export const startBodySchema = z.object({
   auto_analyze: z.boolean().default(true),
   execution_mode: z.string().min(1).max(64).default('demo'),
 });
-export type StartBody = z.infer<typeof startBodySchema>;
 
 export function isAnomalous(deviationSigma: number): boolean {
   return Math.abs(deviationSigma) >= ANOMALY_SIGMA;

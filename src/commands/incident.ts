@@ -93,7 +93,7 @@ export const command: Command = async (ctx) => {
     });
   }
 
-  const printer = values.json ? undefined : new TextPrinter(ctx.stdout, scenario, speed);
+  const printer = values.json ? undefined : new TextPrinter(ctx.stdout, scenario);
   const seen: IncidentEvent[] = [];
   let finish: Extract<IncidentEvent, { type: 'incident-finished' }> | undefined;
   try {
@@ -140,7 +140,6 @@ class TextPrinter {
   constructor(
     private readonly out: NodeJS.WritableStream,
     private readonly scenario: Scenario | undefined,
-    private readonly speed: number | undefined,
   ) {}
 
   print(event: IncidentEvent): void {

@@ -4,6 +4,8 @@ import { resolveLlmSettings, selectAnalyzer, type LlmSettings } from '../analysi
 import { startApiServer, type ApiServer } from '../api/server.js';
 import { API_PREFIX } from '../api/wire.js';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { defaultScenariosDir } from '../incidents/load.js';
+import { displayUrl } from '../monitor/alerts/http.js';
 import { resolvePaths } from '../paths.js';
 import {
   EXIT_FAILED,
@@ -138,6 +140,7 @@ export const command: Command = async (ctx) => {
       host,
       port,
       apiKey: apiKey.key,
+      scenariosDir: defaultScenariosDir(ctx.env),
       analyzerFactory: () => selectAnalyzer(llmSettings),
       ...(speed === undefined ? {} : { speed }),
       ...(maxSimulations === undefined ? {} : { maxSimulations }),
@@ -164,7 +167,7 @@ export const command: Command = async (ctx) => {
   writeLine(ctx.stdout, `firedrill serve: incident API listening on ${server.url}${API_PREFIX} (${server.scenarioCount} scenarios)`);
   writeLine(ctx.stdout, `  API key from ${apiKey.from}; send it in the X-API-Key header`);
   writeLine(ctx.stdout, `  ${server.url}/metrics (Prometheus) and ${server.url}/healthz answer without a key`);
-  writeLine(ctx.stdout, `  analysis: ${llmSettings ? `${llmSettings.model} via ${llmSettings.url} (built-in as fallback)` : 'built-in'}`);
+  writeLine(ctx.stdout, `  analysis: ${llmSettings ? `${llmSettings.model} via ${displayUrl(llmSettings.url)} (built-in as fallback)` : 'built-in'}`);
 
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) resolve();

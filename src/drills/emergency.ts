@@ -46,10 +46,6 @@ export function untrackFile(file: string): void {
   createdFiles.delete(file);
 }
 
-export function trackedFiles(): string[] {
-  return [...createdFiles];
-}
-
 /** Something else to undo synchronously on emergency (drop own ledger entries, release the lock). */
 export function onEmergency(hook: () => void): () => void {
   installExitHandlerOnce();

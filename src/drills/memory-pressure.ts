@@ -156,7 +156,6 @@ async function runMemoryPressure(
     if (signal.aborted) return abortedOutcome(measured(), 'before allocating');
     const startedAt = Date.now();
     child = await spawnNodeChild(ALLOCATOR, [String(chunkBytes), String(targetBytes)]);
-    await ledger.addProcesses([{ pid: child.pid, startTime: child.startTime, command: 'memory_pressure allocator' }]);
     const allocator = child;
     const allocated = new Promise<boolean>((resolve) => {
       allocator.process.on('message', (message: AllocatorMessage) => {
@@ -171,6 +170,8 @@ async function runMemoryPressure(
       void allocator.exited.then(() => resolve(false));
       signal.addEventListener('abort', () => resolve(false), { once: true });
     });
+    // Listening first: an IPC message that arrives while nobody listens is lost.
+    await ledger.addProcesses([{ pid: child.pid, startTime: child.startTime, command: 'memory_pressure allocator' }]);
     let done = false;
     void allocated.then(() => (done = true));
     while (!done) {
@@ -188,13 +189,12 @@ async function runMemoryPressure(
       allocationMs = Date.now() - startedAt;
       allocatorRssBytes = readResidentBytes(child.pid);
       const readings = [await sample()];
-      held = typicalLevel(readings);
       context.progress(`holding ${formatBytes(allocatedBytes)} for ${formatSeconds(context.durationMs)}`);
       const holdUntil = Date.now() + context.durationMs;
       while (Date.now() < holdUntil && (await waitOrAbort(Math.min(WINDOW_SAMPLE_MS, holdUntil - Date.now()), signal))) {
         readings.push(await sample());
-        held = typicalLevel(readings);
       }
+      held = typicalLevel(readings);
       if (signal.aborted) return abortedOutcome(measured(), `${formatBytes(allocatedBytes)} held`);
     }
   } finally {

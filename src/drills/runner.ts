@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { FiredrillConfig } from '../config/config.js';
 import type { DetectionWatch, Detector } from '../monitor/detector.js';
-import { setActiveDrill } from '../monitor/drill-metrics.js';
 import type { MetricsSource } from '../monitor/sampler.js';
 import { processRiseFor, thresholdsFromConfig, ThresholdWatcher } from '../monitor/thresholds.js';
 import {
@@ -260,8 +259,6 @@ class Run {
     const seconds =
       options.durationSeconds ?? options.config.drills[name].duration ?? options.config.drills.duration ?? drill.defaultDurationSeconds;
     const drillController = new AbortController();
-    // firedrill_drill_active on /metrics, when served: lets the user's Alertmanager tell drills from incidents.
-    setActiveDrill(name);
     let graceTimer: NodeJS.Timeout | undefined;
     let giveUp: (error: Error) => void = () => undefined;
     const abortedAfterGrace = new Promise<never>((_, reject) => {
@@ -284,12 +281,13 @@ class Run {
           if (this.current === state) this.recordEvent(event);
         },
       });
+      // A drill that gives up after the grace may still reject later: nobody is waiting for it then.
+      running.catch(() => undefined);
       return await Promise.race([running, abortedAfterGrace]);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { success: false, measured: {}, summary: `Failed: ${message}`, error: message };
     } finally {
-      setActiveDrill(null);
       this.signal.removeEventListener('abort', forward);
       if (graceTimer) clearTimeout(graceTimer);
     }

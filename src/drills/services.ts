@@ -60,11 +60,15 @@ export class CanaryService implements ServiceControl {
   async start(): Promise<void> {
     const child = await spawnNodeChild(CANARY, [String(this.port)]);
     this.child = child;
-    await this.ledger.addProcesses([{ pid: child.pid, startTime: child.startTime, command: 'service_restart canary' }]);
-    this.port = await new Promise<number>((resolve, reject) => {
+    // Listening first: an IPC message that arrives while nobody listens is lost.
+    const listening = new Promise<number>((resolve, reject) => {
       child.process.once('message', (message: { type: string; port: number }) => resolve(message.port));
       void child.exited.then(() => reject(new Error(`the canary service exited at start: ${child.stderrTail() || 'no message'}`)));
     });
+    // Handled below; this only keeps an early exit from counting as an unhandled rejection meanwhile.
+    listening.catch(() => undefined);
+    await this.ledger.addProcesses([{ pid: child.pid, startTime: child.startTime, command: 'service_restart canary' }]);
+    this.port = await listening;
   }
 
   async stop(): Promise<void> {

@@ -110,7 +110,7 @@ export function loadScenarioFile(file: string): { scenario: Scenario } | { error
 }
 
 /** A scenario by id from the default folder (or the given list). */
-export function findScenario(id: string, scenarios: Scenario[] = loadScenarios().scenarios): Scenario | undefined {
+export function findScenario(id: string, scenarios: Scenario[]): Scenario | undefined {
   return scenarios.find((scenario) => scenario.id === id);
 }
 

@@ -84,10 +84,6 @@ export function resetDrillMetrics(): void {
   serviceUp.reset();
 }
 
-export function drillMetricsText(): Promise<string> {
-  return registry.metrics();
-}
-
 /** `firedrill run --metrics-port N [--metrics-host H]`; spread into parseFlags' options. */
 export const drillMetricsFlagOptions = {
   'metrics-port': { type: 'string' },

@@ -77,14 +77,14 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv) {
 
   const feed = new SampleRelay();
   let sampler: SystemSampler | undefined;
-  const startMonitor = async (): Promise<SystemSampler> => {
-    if (!sampler) {
-      const { startSampler } = await import('../commands/run.js');
-      sampler ??= startSampler(config);
+  let monitorStarting: Promise<SystemSampler> | undefined;
+  // One monitor however many callers ask at once (the warm-up and a quick first run).
+  const startMonitor = (): Promise<SystemSampler> =>
+    (monitorStarting ??= import('../commands/run.js').then(({ startSampler }) => {
+      sampler = startSampler(config);
       feed.attach(sampler);
-    }
-    return sampler;
-  };
+      return sampler;
+    }));
 
   async function* drillRun(order: DrillName[], signal: AbortSignal): AsyncGenerator<RunEvent, RunReport | undefined> {
     const [{ prepareRun }, { runDrills }, { createDetectors }, { keepInHistory }, monitor] = await Promise.all([

@@ -103,10 +103,6 @@ function placeCursor<Row>(list: ListState<Row>, cursor: number, top: number, pag
   return { ...list, cursor: nextCursor, top: nextTop };
 }
 
-export function currentList(state: BrowserState): ListState<RunSummaryRow> | ListState<IncidentRecord> {
-  return state.tab === 'runs' ? state.runs : state.incidents;
-}
-
 function withList(state: BrowserState, update: <Row>(list: ListState<Row>) => ListState<Row>): BrowserState {
   return state.tab === 'runs' ? { ...state, runs: update(state.runs) } : { ...state, incidents: update(state.incidents) };
 }

@@ -1,25 +1,11 @@
-import { useInput, useStdin, useStdout } from 'ink';
-import { useEffect, useReducer, useState } from 'react';
+import { useInput, useStdin } from 'ink';
+import { useEffect, useReducer } from 'react';
 import type { HistoryStore, IncidentRecord, RunSummaryRow } from '../../history/store.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { browserReducer, initialBrowserState, windowLoaded, type BrowserAction, type BrowserState } from './browser-state.js';
 
 /** Lines the browser needs around the list (title, header, footer, message). */
 const CHROME_LINES = 8;
-
-/** The terminal's size, following resizes; 24x80 when stdout is not a terminal. */
-function useTerminalSize(): { rows: number; columns: number } {
-  const { stdout } = useStdout();
-  const read = () => ({ rows: stdout.rows || 24, columns: stdout.columns || 80 });
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    const onResize = () => setSize(read());
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout]);
-  return size;
-}
 
 export interface HistoryBrowserOptions {
   store: HistoryStore;

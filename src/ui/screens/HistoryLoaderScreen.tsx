@@ -27,7 +27,9 @@ export function HistoryLoaderScreen({ services, onBack }: { services: ConsoleSer
           return;
         }
         setStore(history);
-        setStatus(await replicationStatus(history));
+        // The user may leave before this answers: the store is then closed, and that is fine.
+        const status = await replicationStatus(history).catch(() => undefined);
+        if (!cancelled) setStatus(status);
       },
       (failure: unknown) => {
         if (!cancelled) setError((failure as Error).message);

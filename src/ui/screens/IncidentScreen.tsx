@@ -10,7 +10,7 @@ import { NoticeList } from '../incident/NoticeList.js';
 import { paint } from '../incident/palette.js';
 import { Timeline } from '../incident/Timeline.js';
 import { useIncidentStream } from '../incident/use-incident-stream.js';
-import { useTerminalSize } from '../incident/use-terminal-size.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
 
 export interface IncidentScreenProps {
   scenario: Scenario;

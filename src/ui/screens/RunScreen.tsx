@@ -1,10 +1,11 @@
-import { Box, Text, useInput, useStdout } from 'ink';
+import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import type { DrillName } from '../../drills/types.js';
 import { DrillLineView } from '../components/DrillLineView.js';
 import { Gauges } from '../components/Gauges.js';
 import { useDrillRun } from '../hooks/use-drill-run.js';
 import { useSamples } from '../hooks/use-samples.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import type { ConsoleServices } from '../services.js';
 
 /** Live gauges, a line per drill, and the summary once the run is over. */
@@ -21,7 +22,7 @@ export function RunScreen({
 }) {
   const samples = useSamples(services.samples);
   const { state, stop, done } = useDrillRun(drills, services.runDrills);
-  const { stdout } = useStdout();
+  const { columns } = useTerminalSize();
   const [leaving, setLeaving] = useState(false);
   const now = useClock(state.phase === 'running' && !done);
 
@@ -54,7 +55,7 @@ export function RunScreen({
         </Text>
       </Text>
       <Box marginY={1}>
-        <Gauges samples={samples} columns={stdout.columns} />
+        <Gauges samples={samples} columns={columns} />
       </Box>
       {state.lines.map((line) => (
         <DrillLineView key={line.drill} line={line} now={now} />

@@ -3,7 +3,7 @@ import type { Difficulty, Scenario } from '../../incidents/types.js';
 import { severityColor, paint } from '../incident/palette.js';
 import { pickerRows, windowRows } from '../incident/picker-state.js';
 import { useScenarioPicker } from '../incident/use-scenario-picker.js';
-import { useTerminalSize } from '../incident/use-terminal-size.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
 
 export interface ScenarioLoadError {
   file: string;
