@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { FiredrillPaths } from '../paths.js';
 import { onEmergency } from './emergency.js';
-import { isSameProcessAlive, readProcessStat } from './proc.js';
+import { isRecordedProcessAlive, isSameProcessAlive, selfIdentity } from './proc.js';
 
 /**
  * The cleanup ledger: every file and child process a drill creates is written here (atomically)
@@ -37,20 +37,6 @@ type Owner = z.infer<typeof ownerSchema>;
 
 export class LedgerError extends Error {
   override name = 'LedgerError';
-}
-
-function selfOwner(): Owner {
-  return { pid: process.pid, startTime: readProcessStat(process.pid)?.startTime ?? null };
-}
-
-function isOwnerAlive(owner: Owner): boolean {
-  if (owner.startTime !== null) return isSameProcessAlive(owner.pid, owner.startTime);
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function isOwnedBySelf(entry: LedgerEntry, self: Owner): boolean {
@@ -111,7 +97,7 @@ function pruneOwnEntriesSync(file: string): void {
   } catch {
     return;
   }
-  const self = selfOwner();
+  const self = selfIdentity();
   const kept = entries.filter((entry) => !isOwnedBySelf(entry, self));
   if (kept.length === entries.length) return;
   mkdirSync(path.dirname(file), { recursive: true });
@@ -128,7 +114,7 @@ export interface LedgerProcess {
 
 /** This process's view of the ledger at paths.ledgerFile. */
 export class Ledger {
-  private readonly owner = selfOwner();
+  private readonly owner = selfIdentity();
 
   constructor(readonly file: string) {}
 
@@ -207,7 +193,7 @@ export async function cleanupLeftovers(paths: FiredrillPaths): Promise<{ filesRe
     if (entries.length === 0) return;
     const kept: LedgerEntry[] = [];
     for (const entry of entries) {
-      if (isOwnerAlive(entry.owner)) {
+      if (isRecordedProcessAlive(entry.owner)) {
         kept.push(entry);
         continue;
       }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FiredrillPaths } from '../paths.js';
 import { onEmergency } from './emergency.js';
-import { isSameProcessAlive, readProcessStat } from './proc.js';
+import { isRecordedProcessAlive, selfIdentity } from './proc.js';
 
 /**
  * One drill run per machine: two runs at once would read each other's load as their own. The lock
@@ -34,24 +34,10 @@ function readHolder(file: string): LockContent | null {
   }
 }
 
-function isHolderAlive(holder: LockContent): boolean {
-  if (holder.startTime !== null) return isSameProcessAlive(holder.pid, holder.startTime);
-  try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function acquireDrillLock(paths: FiredrillPaths): Promise<{ release(): void }> {
   const file = paths.lockFile;
   await mkdir(path.dirname(file), { recursive: true });
-  const content: LockContent = {
-    pid: process.pid,
-    startTime: readProcessStat(process.pid)?.startTime ?? null,
-    acquiredAt: new Date().toISOString(),
-  };
+  const content: LockContent = { ...selfIdentity(), acquiredAt: new Date().toISOString() };
   const text = JSON.stringify(content);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
@@ -87,7 +73,7 @@ export async function acquireDrillLock(paths: FiredrillPaths): Promise<{ release
       holderText = safeRead(file);
     }
     const holder = holderText === null ? null : readHolder(file);
-    if (holder && isHolderAlive(holder)) throw new DrillLockError(holder.pid);
+    if (holder && isRecordedProcessAlive(holder)) throw new DrillLockError(holder.pid);
     // The holder died (or the file is half written by a crashed run): take it over, but only if
     // it is still the same stale file we just looked at.
     if (holderText !== null && safeRead(file) === holderText) {

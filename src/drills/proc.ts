@@ -119,6 +119,22 @@ export function isSameProcessAlive(pid: number, startTime: number): boolean {
   return stat !== null && stat.startTime === startTime && stat.state !== 'Z' && stat.state !== 'X';
 }
 
+/** This process, as the lock and the ledger record an owner: the pid with its start time. */
+export function selfIdentity(): { pid: number; startTime: number | null } {
+  return { pid: process.pid, startTime: readProcessStat(process.pid)?.startTime ?? null };
+}
+
+/** Whether the recorded process still runs: by pid and start time when known, else by pid alone. */
+export function isRecordedProcessAlive({ pid, startTime }: { pid: number; startTime: number | null }): boolean {
+  if (startTime !== null) return isSameProcessAlive(pid, startTime);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const LINUX_ONLY_MESSAGE = "firedrill's local drills measure through /proc and run on Linux only";
 
 export function isLinux(): boolean {
