@@ -1,4 +1,4 @@
-import { UsageError } from '../commands/command.js';
+import { UsageError } from '../errors.js';
 import type { FiredrillConfig } from '../config/config.js';
 import type { AnalysisEvent, AnalysisInput, Analyzer } from '../incidents/types.js';
 import { BuiltinAnalyzer } from './builtin.js';

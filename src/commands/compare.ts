@@ -1,4 +1,4 @@
-import { COMMON_FLAGS, COMMON_HELP, compareText, withHistory, printNotice } from '../history/cli-support.js';
+import { COMMON_FLAGS, COMMON_HELP, compareText, withHistory, printNotice } from './history-support.js';
 import { EXIT_OK, parseFlags, writeLine, type Command } from './command.js';
 
 const HELP = `Usage: firedrill compare [--json]

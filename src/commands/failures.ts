@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { COMMON_FLAGS, COMMON_HELP, failuresText, withHistory, printNotice } from '../history/cli-support.js';
+import { COMMON_FLAGS, COMMON_HELP, failuresText, withHistory, printNotice } from './history-support.js';
 import { EXIT_OK, parseFlags, writeLine, type Command } from './command.js';
 
 const HELP = `Usage: firedrill failures [--machine HOST] [--json]

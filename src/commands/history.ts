@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { COMMON_FLAGS, COMMON_HELP, detectionText, historyText, withHistory, printNotice } from '../history/cli-support.js';
+import { COMMON_FLAGS, COMMON_HELP, detectionText, historyText, withHistory, printNotice } from './history-support.js';
 import { detectionReport } from '../history/detection-report.js';
 import { EXIT_OK, parseFlags, positiveInteger, writeLine, type Command } from './command.js';
 

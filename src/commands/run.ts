@@ -2,18 +2,16 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, diskFillDirectory, loadConfig, type FiredrillConfig } from '../config/config.js';
-import { cleanupLeftovers } from '../drills/ledger.js';
-import { acquireDrillLock, DrillLockError } from '../drills/lock.js';
+import { ConfigError, type FiredrillConfig } from '../config/config.js';
+import { DrillLockError } from '../drills/lock.js';
+import { loadRunConfig, prepareRun, type PreparedRun } from '../drills/prepare.js';
 import { createDrills } from '../drills/registry.js';
 import { runDrills } from '../drills/runner.js';
-import { DRILL_NAMES, isDrillName, type Drill, type DrillName, type RunReport } from '../drills/types.js';
+import { DRILL_NAMES, isDrillName, type DrillName, type RunReport } from '../drills/types.js';
 import { keepInHistory } from '../history/record.js';
 import { createDetectors, detectionFlagOptions } from '../monitor/alerts/detector.js';
 import { drillMetricsFlagOptions, recordRunEvent, startDrillMetricsServer, type DrillMetricsServer } from '../monitor/drill-metrics.js';
 import type { Detector } from '../monitor/detector.js';
-import { SystemSampler } from '../monitor/sampler.js';
-import { resolvePaths, type FiredrillPaths } from '../paths.js';
 import { toJsonReport } from '../report/json.js';
 import { toJunitXml } from '../report/junit.js';
 import { shouldUseColor, TextReporter } from '../report/text.js';
@@ -46,86 +44,6 @@ Runs the local event drills one after the other and reports what the monitor saw
                    so that alerts caused by a drill can be silenced (--metrics-host to bind elsewhere)
 Exit status: 0 all drills passed, 1 a drill failed, 2 bad usage or config, 130 interrupted.
 `;
-
-export interface RunConfigOptions {
-  /** A config file the user named (--config): it must exist. Default: paths.configFile, if present. */
-  configFile?: string;
-  dataDir?: string;
-  env?: NodeJS.ProcessEnv;
-}
-
-/** Resolves paths and loads the config. Throws ConfigError with a sentence naming the file and key. */
-export function loadRunConfig(options: RunConfigOptions = {}): { config: FiredrillConfig; paths: FiredrillPaths } {
-  const paths = resolvePaths({ configFile: options.configFile, dataDir: options.dataDir }, options.env ?? process.env);
-  const config = loadConfig(paths.configFile, { required: options.configFile !== undefined });
-  return { config, paths };
-}
-
-/** The built-in monitor for this config, already sampling (its first CPU reading takes half a second). */
-export function startSampler(config: FiredrillConfig, onError?: (error: Error) => void): SystemSampler {
-  return new SystemSampler({
-    diskPath: diskFillDirectory(config.drills),
-    intervalMs: config.monitor.interval_seconds * 1000,
-    onError,
-  }).start();
-}
-
-export interface PrepareRunOptions extends RunConfigOptions {
-  /** Already loaded (the console loads it once at start). */
-  config?: FiredrillConfig;
-  paths?: FiredrillPaths;
-  /** Already created from this config (to ask riskWarning() before preparing). */
-  drills?: Record<DrillName, Drill>;
-  /** Already sampling (the console's gauges): left running by release(). Default: a new one, stopped by release(). */
-  sampler?: SystemSampler;
-}
-
-export interface PreparedRun {
-  config: FiredrillConfig;
-  paths: FiredrillPaths;
-  drills: Record<DrillName, Drill>;
-  sampler: SystemSampler;
-  /** What an earlier, interrupted run had left behind and this one removed. */
-  leftovers: { filesRemoved: string[]; processesEnded: number[] };
-  /** Releases the drill lock and stops the sampler if prepareRun started it. Idempotent. */
-  release(): void;
-}
-
-/**
- * Everything a run needs, in the order that keeps the machine safe: config, the monitor, the
- * per-machine drill lock (DrillLockError when another run holds it), then removal of whatever an
- * interrupted run left behind. Call `release()` when the run is over.
- */
-export async function prepareRun(options: PrepareRunOptions = {}): Promise<PreparedRun> {
-  const { config, paths } =
-    options.config && options.paths ? { config: options.config, paths: options.paths } : loadRunConfig(options);
-  const drills = options.drills ?? createDrills(config.drills, paths);
-  const ownSampler = options.sampler === undefined;
-  const sampler = options.sampler?.start() ?? startSampler(config);
-  let lock: { release(): void } | undefined;
-  try {
-    lock = await acquireDrillLock(paths);
-    const leftovers = await cleanupLeftovers(paths);
-    let released = false;
-    return {
-      config,
-      paths,
-      drills,
-      sampler,
-      leftovers,
-      release() {
-        if (released) return;
-        released = true;
-        if (ownSampler) sampler.stop();
-        lock?.release();
-      },
-    };
-  } catch (error) {
-    if (ownSampler) sampler.stop();
-    lock?.release();
-    throw error;
-  }
-}
 
 /** Parses --only: known drill names, comma separated, each once, in the order given. */
 export function parseOnly(raw: string | undefined): DrillName[] {
@@ -193,7 +111,7 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
       throw new UsageError(`firedrill run: --junit: the directory ${path.dirname(junitFile)} does not exist`);
     }
 
-    let loaded: { config: FiredrillConfig; paths: FiredrillPaths };
+    let loaded: ReturnType<typeof loadRunConfig>;
     try {
       loaded = loadRunConfig({ configFile: values.config, dataDir: values['data-dir'], env: ctx.env });
     } catch (error) {

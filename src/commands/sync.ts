@@ -1,4 +1,4 @@
-import { COMMON_FLAGS, COMMON_HELP, withHistory, plural } from '../history/cli-support.js';
+import { COMMON_FLAGS, COMMON_HELP, withHistory, plural } from './history-support.js';
 import type { SyncOutcome } from '../history/open-history.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, writeLine, type Command } from './command.js';
 

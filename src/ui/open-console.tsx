@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { render } from 'ink';
-import { parseFlags, positiveNumber, UsageError } from '../commands/command.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { emergencyCleanupSync } from '../drills/emergency.js';
+import { UsageError } from '../errors.js';
+import { parseFlags, positiveNumber } from '../flags.js';
 import { createDrills } from '../drills/registry.js';
 import { DRILL_NAMES, type DrillName, type RunEvent, type RunReport, type SystemSample } from '../drills/types.js';
 import type { IncidentEvent, Scenario } from '../incidents/types.js';
@@ -80,7 +81,7 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv) {
   let monitorStarting: Promise<SystemSampler> | undefined;
   // One monitor however many callers ask at once (the warm-up and a quick first run).
   const startMonitor = (): Promise<SystemSampler> =>
-    (monitorStarting ??= import('../commands/run.js').then(({ startSampler }) => {
+    (monitorStarting ??= import('../monitor/start.js').then(({ startSampler }) => {
       sampler = startSampler(config);
       feed.attach(sampler);
       return sampler;
@@ -88,7 +89,7 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv) {
 
   async function* drillRun(order: DrillName[], signal: AbortSignal): AsyncGenerator<RunEvent, RunReport | undefined> {
     const [{ prepareRun }, { runDrills }, { createDetectors }, { keepInHistory }, monitor] = await Promise.all([
-      import('../commands/run.js'),
+      import('../drills/prepare.js'),
       import('../drills/runner.js'),
       import('../monitor/alerts/detector.js'),
       import('../history/record.js'),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/commands/command.js';
+import { UsageError } from '../../src/errors.js';
 import { createDetectors } from '../../src/monitor/alerts/detector.js';
 import { recordRunEvent, resetDrillMetrics, setActiveDrill, setServiceUp, startDrillMetricsServer } from '../../src/monitor/drill-metrics.js';
 import { detectionConfig, EMPTY_PROMETHEUS_ALERTS, startServer, watchAround, type TestServer } from './helpers.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { prepareRun, type PreparedRun } from '../../src/commands/run.js';
+import { prepareRun, type PreparedRun } from '../../src/drills/prepare.js';
 import { parseConfig } from '../../src/config/config.js';
 import { readLedger } from '../../src/drills/ledger.js';
 import { DrillLockError } from '../../src/drills/lock.js';

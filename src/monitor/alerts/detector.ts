@@ -1,4 +1,4 @@
-import { UsageError } from '../../commands/command.js';
+import { UsageError } from '../../errors.js';
 import type { DetectionConfig, Expectation } from '../../config/config.js';
 import type { DetectedAlert, Detection, DrillName } from '../../drills/types.js';
 import type { Detector, DetectionWatch } from '../detector.js';

@@ -3,12 +3,12 @@
  * the history from them, and the text tables.
  */
 import { existsSync } from 'node:fs';
-import { writeLine, type CommandContext } from '../commands/command.js';
+import { writeLine, type CommandContext } from './command.js';
 import { resolvePaths } from '../paths.js';
-import { openHistory, type HistoryConfig, type Neo4jOverrides, type ReplicatedHistory } from './open-history.js';
-import type { DetectionReport, DetectionRow } from './detection-report.js';
-import { formatDate, formatPercent, plural } from './format.js';
-import type { FailureRow, HistoryStats, MachineRow, RunSummaryRow } from './store.js';
+import { openHistory, type HistoryConfig, type Neo4jOverrides, type ReplicatedHistory } from '../history/open-history.js';
+import type { DetectionReport, DetectionRow } from '../history/detection-report.js';
+import { formatDate, formatPercent, plural } from '../history/format.js';
+import type { FailureRow, HistoryStats, MachineRow, RunSummaryRow } from '../history/store.js';
 
 export { formatDate, formatPercent, plural };
 
