@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
+import { describeNetworkError, isUnreachable, networkErrorCode } from '../http/network-error.js';
+import { SseReader } from '../http/sse-reader.js';
+import { displayUrl, endpointUrl } from '../http/url.js';
 import type { AnalysisEvent, AnalysisInput, Analyzer, Hypothesis, RecommendedAction } from '../incidents/types.js';
 import { actionsForCategory } from './actions.js';
 import { AnswerReader, plural, withoutControlCharacters } from './llm-answer.js';
 import { buildMessages } from './prompt.js';
-import { SseReader } from '../http/sse-reader.js';
 
 /**
  * The LLM analyzer: any OpenAI-compatible chat-completions endpoint (Ollama, vLLM, llama.cpp
@@ -60,12 +62,9 @@ export class LlmAnalyzer implements Analyzer {
   private readonly shownUrl: string;
 
   constructor(private readonly options: LlmAnalyzerOptions) {
-    const base = new URL(options.url);
-    this.source = `${options.model} via ${base.host}`;
-    this.shownUrl = `${base.protocol}//${base.host}${base.pathname.replace(/\/+$/, '')}`;
-    const endpoint = new URL(base);
-    endpoint.pathname = `${base.pathname.replace(/\/+$/, '')}/chat/completions`;
-    this.endpoint = endpoint.toString();
+    this.source = `${options.model} via ${new URL(options.url).host}`;
+    this.shownUrl = displayUrl(options.url);
+    this.endpoint = endpointUrl(options.url, '/chat/completions').toString();
   }
 
   async *analyze(input: AnalysisInput, signal: AbortSignal): AsyncGenerator<AnalysisEvent> {
@@ -272,7 +271,7 @@ export class LlmAnalyzer implements Analyzer {
       const why = this.describeStreamError(error);
       if (answer.hypotheses.length === 0 && !answer.isComplete) {
         yield this.notice('error', `LLM at ${this.shownUrl}: stream ended early (${why})`);
-        return { failure: errorCode(error) === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'stream ended early' };
+        return { failure: networkErrorCode(error) === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'stream ended early' };
       }
       if (!answer.isComplete) return { cutShort: why };
     } finally {
@@ -305,41 +304,17 @@ export class LlmAnalyzer implements Analyzer {
   }
 
   private describeRequestError(error: unknown): string {
-    const code = errorCode(error);
-    const timeout = seconds(this.options.timeoutMs);
-    switch (code) {
-      case 'ECONNREFUSED':
-        return 'is not reachable (connection refused)';
-      case 'ENOTFOUND':
-      case 'EAI_AGAIN':
-        return 'is not reachable (host not found)';
-      case 'EHOSTUNREACH':
-      case 'ENETUNREACH':
-        return 'is not reachable (no route to host)';
-      case 'ECONNRESET':
-      case 'UND_ERR_SOCKET':
-        return 'closed the connection before answering';
-      case 'UND_ERR_CONNECT_TIMEOUT':
-      case 'ETIMEDOUT':
-        return 'is not reachable (connection timed out)';
-      case 'UND_ERR_HEADERS_TIMEOUT':
-        return `did not answer within ${timeout} (timeout)`;
-      default:
-        return `could not be asked: ${(error as Error).message ?? String(error)}`;
-    }
+    const code = networkErrorCode(error);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') return `did not answer within ${seconds(this.options.timeoutMs)} (timeout)`;
+    if (isUnreachable(error)) return `is not reachable (${describeNetworkError(error)})`;
+    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'closed the connection before answering';
+    return `could not be asked: ${describeNetworkError(error)}`;
   }
 
   private describeStreamError(error: unknown): string {
-    const code = errorCode(error);
-    if (code === 'UND_ERR_BODY_TIMEOUT') return `nothing arrived for ${seconds(this.options.timeoutMs)}: timeout`;
-    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return 'the connection was closed';
-    // A chunked body cut before its last chunk is an HTTPParserError "Invalid EOF state" (whose
-    // code undici 7 leaves undefined).
-    if ((error as Error).name === 'HTTPParserError') {
-      return /EOF/.test((error as Error).message) ? 'the connection was closed' : 'the response broke the HTTP protocol';
-    }
+    if (networkErrorCode(error) === 'UND_ERR_BODY_TIMEOUT') return `nothing arrived for ${seconds(this.options.timeoutMs)}: timeout`;
     if (error instanceof SyntaxError) return 'sent a body that is not JSON';
-    return (error as Error).message ?? String(error);
+    return describeNetworkError(error);
   }
 
   /** Every notice goes through here: the API key is masked, a server's control characters dropped. */
@@ -407,26 +382,11 @@ function errorMessage(payload: unknown): string {
   return JSON.stringify(payload);
 }
 
-function errorCode(error: unknown): string | undefined {
-  const withCode = error as { code?: unknown; errors?: Array<{ code?: unknown }>; cause?: { code?: unknown } };
-  const code = withCode?.code ?? withCode?.errors?.[0]?.code ?? withCode?.cause?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 function shortReason(error: unknown): string {
-  switch (errorCode(error)) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found';
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-    case 'ETIMEDOUT':
-      return 'timeout';
-    default:
-      return 'not reachable';
-  }
+  const code = networkErrorCode(error);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return describeNetworkError(error);
+  return 'not reachable';
 }
 
 function seconds(milliseconds: number): string {

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { FiredrillConfig } from '../config/config.js';
+import { normalizeBaseUrl, parseHttpUrl, sameOrigin } from '../http/url.js';
 import type { AnalysisEvent, AnalysisInput, Analyzer } from '../incidents/types.js';
 import { BuiltinAnalyzer } from './builtin.js';
 import { byConfidence, LlmAnalyzer, type LlmAnalyzerOptions } from './llm.js';
@@ -138,27 +139,8 @@ export class LlmWithFallbackAnalyzer implements Analyzer {
 }
 
 function baseUrl(raw: string, from: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new UsageError(`${from} is not a valid URL: "${raw}" (expected a base URL such as http://127.0.0.1:11434/v1)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${from} must be an http:// or https:// URL such as http://127.0.0.1:11434/v1, got "${raw}"`);
-  }
   // A pasted full endpoint works too.
-  url.pathname = url.pathname.replace(/\/chat\/completions\/?$/, '').replace(/\/+$/, '');
-  return url.toString().replace(/\/+$/, '');
-}
-
-function sameOrigin(url: string, other: string | undefined): boolean {
-  if (other === undefined) return false;
-  try {
-    return new URL(url).origin === new URL(other).origin;
-  } catch {
-    return false;
-  }
+  return normalizeBaseUrl(parseHttpUrl(raw, from, 'llm'), { suffix: '/chat/completions', keepQuery: true });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

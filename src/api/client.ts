@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { z } from 'zod';
 import type { Difficulty, IncidentEvent, Scenario, Severity } from '../incidents/types.js';
+import { describeNetworkError, networkErrorCode } from '../http/network-error.js';
 import { SseReader } from '../http/sse-reader.js';
+import { checkHttpUrl, normalizeBaseUrl, URL_EXAMPLES } from '../http/url.js';
 import {
   API_PREFIX,
   describeIssues,
@@ -87,18 +89,9 @@ export interface IncidentApiClientOptions {
 
 /** The root the /api/v1 routes hang off, from either spelling of the base URL. */
 export function apiRoot(baseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new ApiError('bad-url', `"${baseUrl}" is not a URL; expected something like http://127.0.0.1:8000`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ApiError('bad-url', `"${baseUrl}" is not an http(s) URL; expected something like http://127.0.0.1:8000`);
-  }
-  let path = url.pathname.replace(/\/+$/, '');
-  if (path.endsWith(API_PREFIX)) path = path.slice(0, -API_PREFIX.length);
-  return `${url.origin}${path}`;
+  const checked = checkHttpUrl(baseUrl);
+  if ('problem' in checked) throw new ApiError('bad-url', `the incident API URL: expected an http(s) URL such as ${URL_EXAMPLES.api}, ${checked.problem}`);
+  return normalizeBaseUrl(checked.url, { suffix: API_PREFIX });
 }
 
 function fromWireSimulation(wire: WireSimulation): SimulationStatus {
@@ -253,7 +246,7 @@ export class IncidentApiClient {
         }
       } catch (error) {
         if (signal.aborted || error instanceof ApiError) throw error;
-        if (errorCode(error) === 'UND_ERR_BODY_TIMEOUT') {
+        if (networkErrorCode(error) === 'UND_ERR_BODY_TIMEOUT') {
           throw new ApiError('stream-cut', `${cut} (silent for ${STREAM_SILENCE_MS / 1000} s)`);
         }
         throw new ApiError('stream-cut', `${cut} (${describeNetworkError(error)})`);
@@ -380,7 +373,7 @@ export class IncidentApiClient {
     if (error instanceof ApiError) return error;
     if (callerSignal?.aborted) return callerSignal.reason ?? error;
     if (ownSignal?.aborted && ownSignal.reason instanceof ApiError) return ownSignal.reason;
-    const code = errorCode(error);
+    const code = networkErrorCode(error);
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
       return new ApiError('timeout', `${this.describe()} did not answer within ${formatSeconds(this.timeoutMs)}`);
     }
@@ -435,31 +428,6 @@ async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const own = (error as { code?: unknown }).code;
-  if (typeof own === 'string') return own;
-  return errorCode((error as { cause?: unknown }).cause);
-}
-
-const NETWORK_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  UND_ERR_SOCKET: 'connection closed',
-  UND_ERR_CLOSED: 'connection closed',
-};
-
-function describeNetworkError(error: unknown): string {
-  const code = errorCode(error);
-  if (code && NETWORK_ERRORS[code]) return NETWORK_ERRORS[code];
-  if (code) return code;
-  return error instanceof Error ? error.message : String(error);
 }
 
 function formatSeconds(ms: number): string {

@@ -5,7 +5,7 @@ import { startApiServer, type ApiServer } from '../api/server.js';
 import { API_PREFIX } from '../api/wire.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { defaultScenariosDir } from '../incidents/load.js';
-import { displayUrl } from '../monitor/alerts/http.js';
+import { displayUrl } from '../http/url.js';
 import { resolvePaths } from '../paths.js';
 import {
   EXIT_FAILED,

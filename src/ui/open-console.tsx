@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { parseFlags, positiveNumber } from '../flags.js';
 import { createDrills } from '../drills/registry.js';
 import { DRILL_NAMES, type DrillName, type RunEvent, type RunReport, type SystemSample } from '../drills/types.js';
+import { pickUrl } from '../http/url.js';
 import type { IncidentEvent, Scenario } from '../incidents/types.js';
 import { drainTasks, trackTask } from '../lifecycle.js';
 import type { SystemSampler } from '../monitor/sampler.js';
@@ -71,7 +72,7 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv) {
   const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, env);
   const config = loadConfig(paths.configFile, { required: values.config !== undefined });
   const drills = createDrills(config.drills, paths);
-  const apiUrl = values.api ?? env.FIREDRILL_API_URL ?? config.api.url;
+  const apiUrl = pickUrl('api', [['--api', values.api], ['FIREDRILL_API_URL', env.FIREDRILL_API_URL], ['api.url', config.api.url]]);
   const apiKey = values['api-key'] ?? env.FIREDRILL_API_KEY ?? config.api.key;
   if (apiUrl && !apiKey) throw new UsageError('--api needs an API key: set FIREDRILL_API_KEY or pass --api-key');
   const history = { paths, config, env };

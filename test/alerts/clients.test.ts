@@ -124,10 +124,10 @@ describe('where firedrill finds the monitoring', () => {
   it('refuses a flag or variable that is not an http(s) URL, naming it', () => {
     expect(() => createDetectors(detectionConfig(), {}, { prometheusUrl: 'localhost:9090' })).toThrow(UsageError);
     expect(() => createDetectors(detectionConfig(), {}, { prometheusUrl: 'not a url' })).toThrow(
-      '--prometheus must be an http(s) URL such as http://localhost:9090, got "not a url"',
+      '--prometheus: expected an http(s) URL such as http://localhost:9090, found "not a url", which holds a space',
     );
     expect(() => createDetectors(detectionConfig(), { FIREDRILL_ALERTMANAGER_URL: 'ftp://host' })).toThrow(
-      'FIREDRILL_ALERTMANAGER_URL must be an http(s) URL such as http://localhost:9090, got a ftp: URL',
+      'FIREDRILL_ALERTMANAGER_URL: expected an http(s) URL such as http://localhost:9093, found a ftp: URL',
     );
   });
 });

@@ -172,7 +172,7 @@ describe('resolveLlmSettings', () => {
   });
 
   it('rejects a URL that is not http(s), naming where it came from', () => {
-    expect(() => resolveLlmSettings({ llmUrl: 'localhost:11434' }, {}, config)).toThrow('--llm-url must be an http:// or https:// URL such as http://127.0.0.1:11434/v1, got "localhost:11434"');
-    expect(() => resolveLlmSettings({}, { FIREDRILL_LLM_URL: 'not a url' }, config)).toThrow('FIREDRILL_LLM_URL is not a valid URL: "not a url" (expected a base URL such as http://127.0.0.1:11434/v1)');
+    expect(() => resolveLlmSettings({ llmUrl: 'localhost:11434' }, {}, config)).toThrow('--llm-url: expected an http(s) URL such as http://127.0.0.1:11434/v1, found "localhost:11434", which has no http:// or https:// in front');
+    expect(() => resolveLlmSettings({}, { FIREDRILL_LLM_URL: 'not a url' }, config)).toThrow('FIREDRILL_LLM_URL: expected an http(s) URL such as http://127.0.0.1:11434/v1, found "not a url", which holds a space');
   });
 });

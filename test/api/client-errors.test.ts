@@ -27,8 +27,8 @@ describe('the incident API client, when the API is not what it should be', () =>
     expect(apiRoot('http://127.0.0.1:8000')).toBe('http://127.0.0.1:8000');
     expect(apiRoot('http://127.0.0.1:8000/api/v1/')).toBe('http://127.0.0.1:8000');
     expect(apiRoot('http://example.test/proxy/api/v1')).toBe('http://example.test/proxy');
-    expect(() => new IncidentApiClient({ baseUrl: 'localhost:8000', apiKey: 'k' })).toThrow(/not an http\(s\) URL/);
-    expect(() => new IncidentApiClient({ baseUrl: 'not a url', apiKey: 'k' })).toThrow(/not a URL/);
+    expect(() => new IncidentApiClient({ baseUrl: 'localhost:8000', apiKey: 'k' })).toThrow('the incident API URL: expected an http(s) URL such as http://127.0.0.1:8000, found "localhost:8000", which has no http:// or https:// in front');
+    expect(() => new IncidentApiClient({ baseUrl: 'not a url', apiKey: 'k' })).toThrow(/found "not a url", which holds a space/);
   });
 
   it('says the API is not reachable when nothing listens on the port', async () => {

@@ -1,6 +1,6 @@
-import { UsageError } from '../../errors.js';
 import type { DetectionConfig, Expectation } from '../../config/config.js';
 import type { DetectedAlert, Detection, DrillName } from '../../drills/types.js';
+import { pickUrl, sameOrigin } from '../../http/url.js';
 import type { Detector, DetectionWatch } from '../detector.js';
 import { AlertmanagerAlerts } from './alertmanager.js';
 import { MonitoringError, type MonitoringEndpoint } from './http.js';
@@ -70,11 +70,9 @@ function resolveEndpoint(
   configured: ConfiguredEndpoint | undefined,
 ): MonitoringEndpoint | undefined {
   const envName = `FIREDRILL_${service}_URL`;
-  const envUrl = env[envName]?.trim() || undefined;
-  const url = flagUrl ?? envUrl ?? configured?.url;
+  const kind = service === 'PROMETHEUS' ? 'prometheus' : 'alertmanager';
+  const url = pickUrl(kind, [[flag, flagUrl], [envName, env[envName]], [`detection.${kind}.url`, configured?.url]]);
   if (url === undefined) return undefined;
-  if (flagUrl !== undefined) checkUrl(flag, flagUrl);
-  else if (envUrl !== undefined) checkUrl(envName, envUrl);
 
   const token = env[`FIREDRILL_${service}_TOKEN`] || undefined;
   const username = env[`FIREDRILL_${service}_USERNAME`] || undefined;
@@ -86,26 +84,6 @@ function resolveEndpoint(
     if (configured.username) return { url, username: configured.username, password: configured.password ?? '' };
   }
   return { url };
-}
-
-function checkUrl(source: string, raw: string): void {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`${source} must be an http(s) URL such as http://localhost:9090, got "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${source} must be an http(s) URL such as http://localhost:9090, got a ${url.protocol} URL`);
-  }
-}
-
-function sameOrigin(a: string, b: string): boolean {
-  try {
-    return new URL(a).origin === new URL(b).origin;
-  } catch {
-    return false;
-  }
 }
 
 /** Polls one monitoring system around each drill. A fresh connection pool per drill, closed after it. */

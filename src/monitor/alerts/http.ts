@@ -1,5 +1,7 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { z } from 'zod';
+import { describeNetworkError } from '../../http/network-error.js';
+import { displayUrl, endpointUrl } from '../../http/url.js';
 
 /** Where the user's monitoring answers, and how to authenticate. Credentials never appear in a message. */
 export interface MonitoringEndpoint {
@@ -17,25 +19,6 @@ export class MonitoringError extends Error {
 /** Answers larger than this are not an alerts API answer; stop reading rather than fill memory. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-/** The URL as it may be shown: no user:password, no query string (either may carry a secret). */
-export function displayUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '')}`;
-  } catch {
-    return '(an invalid URL)';
-  }
-}
-
-/** `base` plus an API path, keeping any path prefix (Prometheus behind a reverse proxy at /prometheus). */
-export function apiUrl(base: string, path: string): URL {
-  const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
-  url.username = '';
-  url.password = '';
-  return url;
-}
-
 function authorizationHeader(endpoint: MonitoringEndpoint): string | undefined {
   if (endpoint.bearerToken) return `Bearer ${endpoint.bearerToken}`;
   let { username, password } = endpoint;
@@ -49,27 +32,6 @@ function authorizationHeader(endpoint: MonitoringEndpoint): string | undefined {
   }
   if (username === undefined) return undefined;
   return `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
-}
-
-function describeNetworkFailure(error: unknown): string {
-  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'the connection was closed';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'no route to the host';
-    default:
-      break;
-  }
-  if (typeof code === 'string' && /CERT|SSL|TLS/i.test(code)) return `TLS failed: ${code}`;
-  return code ?? (error as Error).message ?? String(error);
 }
 
 /**
@@ -100,7 +62,7 @@ export class MonitoringClient {
     if (this.authorization) headers.authorization = this.authorization;
     let response: Awaited<ReturnType<typeof request>>;
     try {
-      response = await request(apiUrl(this.endpoint.url, path), {
+      response = await request(endpointUrl(this.endpoint.url, path), {
         method: 'GET',
         headers,
         signal: combined,
@@ -159,7 +121,7 @@ export class MonitoringClient {
     ) {
       return new MonitoringError(`${this.label} did not answer within ${formatTimeout(this.timeoutMs)}.`);
     }
-    return new MonitoringError(`${this.label} is not reachable (${describeNetworkFailure(error)}).`);
+    return new MonitoringError(`${this.label} is not reachable (${describeNetworkError(error)}).`);
   }
 }
 
