@@ -2,9 +2,10 @@ import { resolveLlmSettings, selectAnalyzer } from '../analysis/select.js';
 import { ApiError, streamRemoteIncident } from '../api/client.js';
 import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
 import { formatValue } from '../analysis/builtin.js';
-import { defaultScenariosDir, findScenario, knownRootCauses, loadScenarios } from '../incidents/load.js';
+import { defaultScenariosDir, findScenario, knownRootCauses, loadScenarios, scenarioWarning } from '../incidents/load.js';
 import { currentSigma } from '../incidents/metric-series.js';
 import { incidentRecordFrom, keepInHistory } from '../history/record.js';
+import { parseHttpUrl } from '../http/url.js';
 import { collectIncidentReport, runSimulation } from '../incidents/simulation.js';
 import type { Hypothesis, IncidentEvent, MetricPoint, RecommendedAction, Scenario } from '../incidents/types.js';
 import { resolvePaths } from '../paths.js';
@@ -73,13 +74,14 @@ export const command: Command = async (ctx) => {
     const apiKey = values['api-key'] ?? ctx.env.FIREDRILL_API_KEY ?? config.api.key;
     if (!apiKey) throw new UsageError('firedrill incident: --api needs a key: pass --api-key K or set FIREDRILL_API_KEY');
     if (speed !== undefined) writeLine(ctx.stderr, 'warning: --speed is ignored with --api: the server plays the scenario at its own speed');
-    events = streamRemoteIncident({ baseUrl: values.api, apiKey, scenarioId, signal: ctx.signal });
+    events = streamRemoteIncident({ baseUrl: parseHttpUrl(values.api, '--api', 'api').toString(), apiKey, scenarioId, signal: ctx.signal });
   } else {
     const loaded = loadScenarios(defaultScenariosDir(ctx.env));
-    for (const error of loaded.errors) writeLine(ctx.stderr, `warning: scenario skipped: ${error.message}`);
+    for (const error of loaded.errors) writeLine(ctx.stderr, `warning: ${scenarioWarning(error)}`);
     scenario = findScenario(scenarioId, loaded.scenarios);
     if (!scenario) {
       const ids = loaded.scenarios.map((known) => known.id).sort();
+      if (ids.length === 0) throw new UsageError(`firedrill incident: no scenarios to choose "${scenarioId}" from (see the warning above)`);
       throw new UsageError(`firedrill incident: unknown scenario "${scenarioId}"; valid ids: ${ids.join(', ')}`);
     }
     // The one place where the analyzer is chosen: the LLM when one is configured (built-in as its fallback), else the built-in one.

@@ -1,5 +1,5 @@
 import { toWireSummary } from '../api/wire.js';
-import { defaultScenariosDir, filterScenarios, loadScenarios } from '../incidents/load.js';
+import { defaultScenariosDir, filterScenarios, loadScenarios, scenarioWarning } from '../incidents/load.js';
 import { DIFFICULTIES, type Difficulty, type Scenario } from '../incidents/types.js';
 import { EXIT_FAILED, EXIT_OK, parseFlags, UsageError, writeLine, type Command } from './command.js';
 
@@ -32,7 +32,7 @@ export const command: Command = async (ctx) => {
     throw new UsageError(`firedrill scenarios: --difficulty must be one of ${DIFFICULTIES.join(', ')}, got "${difficulty}"`);
   }
   const { scenarios, errors } = loadScenarios(defaultScenariosDir(ctx.env));
-  for (const error of errors) writeLine(ctx.stderr, `warning: scenario skipped: ${error.message}`);
+  for (const error of errors) writeLine(ctx.stderr, `warning: ${scenarioWarning(error)}`);
   if (scenarios.length === 0 && errors.length > 0) return EXIT_FAILED;
 
   const shown = filterScenarios(scenarios, {

@@ -1,23 +1,33 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { z } from 'zod';
+import { describeIssues, formatProblems } from '../files/describe-issue.js';
+import { parseYamlFile, YamlFileError } from '../files/read-yaml.js';
+import { httpUrlSchema } from '../http/url.js';
 
 /**
  * firedrill's YAML config file. Keys are snake_case, as in the file, so that an error names the
  * key exactly as the user wrote it. Every section is optional; defaults are filled in here, once.
  */
 
-const seconds = z.number().positive();
+/**
+ * Every number has an upper bound where it enters: a duration of 1e308 overflows Node's timers (it
+ * fires at once), an interval of 1e-9 burns a core, 1e9 prints a TimeoutOverflowWarning per tick.
+ */
+const seconds = (max: number) => z.number().positive().max(max);
+const HOUR = 3600;
 const percent = z.number().gt(0).max(100);
+/** 1 TiB in MB: above any machine's memory or a sane disk_fill. */
+const megabytes = z.number().positive().max(1024 * 1024);
+const text = (max: number) => z.string().min(1).max(max);
+const secret = text(4096);
 
-const drillDuration = { duration: seconds.optional() };
+const drillDuration = { duration: seconds(HOUR).optional() };
 
 const cpuSpikeSchema = z.strictObject({
   ...drillDuration,
   threshold_percent: percent.default(80),
   /** Busy workers; default one per core. */
-  workers: z.number().int().positive().optional(),
+  workers: z.number().int().positive().max(1024).optional(),
 });
 
 const memoryPressureSchema = z.strictObject({
@@ -25,15 +35,15 @@ const memoryPressureSchema = z.strictObject({
   /** Share of available memory to allocate (risky above 50: asks for confirmation). */
   percent_of_available: percent.default(30),
   /** An absolute size; overrides percent_of_available. */
-  size_mb: z.number().positive().optional(),
-  chunk_mb: z.number().positive().default(100),
+  size_mb: megabytes.optional(),
+  chunk_mb: z.number().min(1).max(4096).default(100),
 });
 
 const diskFillSchema = z.strictObject({
   ...drillDuration,
-  size_mb: z.number().positive().default(1024),
+  size_mb: megabytes.default(1024),
   /** Default: the OS temp dir. */
-  directory: z.string().min(1).optional(),
+  directory: text(4096).optional(),
 });
 
 const serviceRestartSchema = z.strictObject({
@@ -41,14 +51,14 @@ const serviceRestartSchema = z.strictObject({
   /** canary: a small HTTP service firedrill starts and supervises itself (works everywhere). */
   target: z.enum(['canary', 'systemd', 'command']).default('canary'),
   /** For target systemd. */
-  unit: z.string().min(1).optional(),
+  unit: text(256).optional(),
   user: z.boolean().default(false),
   /** For target command: shell commands. health exits 0 when the service is healthy. */
-  start: z.string().min(1).optional(),
-  stop: z.string().min(1).optional(),
-  health: z.string().min(1).optional(),
+  start: text(4096).optional(),
+  stop: text(4096).optional(),
+  health: text(4096).optional(),
   /** Pass bound: healthy again within this many seconds of the start command. */
-  healthy_within_seconds: seconds.default(30),
+  healthy_within_seconds: seconds(HOUR).default(30),
 });
 
 const processSpawnSchema = z.strictObject({
@@ -58,7 +68,7 @@ const processSpawnSchema = z.strictObject({
 
 const drillsSchema = z.strictObject({
   /** Default duration for every drill, in seconds; each drill's own duration wins. */
-  duration: seconds.optional(),
+  duration: seconds(HOUR).optional(),
   cpu_spike: cpuSpikeSchema.default(() => cpuSpikeSchema.parse({})),
   memory_pressure: memoryPressureSchema.default(() => memoryPressureSchema.parse({})),
   disk_fill: diskFillSchema.default(() => diskFillSchema.parse({})),
@@ -67,34 +77,39 @@ const drillsSchema = z.strictObject({
 });
 
 const monitorSchema = z.strictObject({
-  interval_seconds: seconds.default(1),
+  /** At least a tenth of a second: sampling more often costs more than it shows. */
+  interval_seconds: z.number().min(0.1).max(300).default(1),
   cpu_percent: percent.default(80),
   memory_percent: percent.default(80),
   disk_percent: percent.default(90),
   /** How long to wait, at most, for the machine to come back near its baseline between drills. */
-  settle_timeout_seconds: seconds.default(15),
+  settle_timeout_seconds: seconds(600).default(15),
 });
 
-const monitoringEndpointSchema = z.strictObject({
-  url: z.url(),
-  bearer_token: z.string().min(1).optional(),
-  username: z.string().min(1).optional(),
-  password: z.string().min(1).optional(),
-});
+const monitoringEndpoint = (kind: 'prometheus' | 'alertmanager') =>
+  z.strictObject({
+    url: httpUrlSchema(kind),
+    bearer_token: secret.optional(),
+    username: text(256).optional(),
+    password: secret.optional(),
+  });
 
 /** An alert that should fire for a drill: by name, or by label matchers, within a bound. */
 const expectationSchema = z.strictObject({
-  alert: z.string().min(1).optional(),
-  matchers: z.record(z.string(), z.string()).optional(),
-  within_seconds: seconds.default(30),
+  alert: text(256).optional(),
+  matchers: z
+    .record(text(256), z.string().max(1024))
+    .refine((matchers) => Object.keys(matchers).length <= 20, 'expected at most 20 label matchers')
+    .optional(),
+  within_seconds: seconds(HOUR).default(30),
 });
 
 const detectionSchema = z.strictObject({
-  prometheus: monitoringEndpointSchema.optional(),
-  alertmanager: monitoringEndpointSchema.optional(),
-  poll_interval_seconds: seconds.default(1),
+  prometheus: monitoringEndpoint('prometheus').optional(),
+  alertmanager: monitoringEndpoint('alertmanager').optional(),
+  poll_interval_seconds: z.number().min(0.1).max(300).default(1),
   /** After a drill ends, keep watching this long for alerts to fire or to resolve. */
-  window_seconds: seconds.default(30),
+  window_seconds: seconds(HOUR).default(30),
   expect: z
     .strictObject({
       cpu_spike: expectationSchema.optional(),
@@ -107,15 +122,15 @@ const detectionSchema = z.strictObject({
 });
 
 const llmSchema = z.strictObject({
-  url: z.url().optional(),
-  model: z.string().min(1).optional(),
-  api_key: z.string().min(1).optional(),
-  timeout_seconds: seconds.default(60),
+  url: httpUrlSchema('llm').optional(),
+  model: text(256).optional(),
+  api_key: secret.optional(),
+  timeout_seconds: seconds(HOUR).default(60),
 });
 
 const apiSchema = z.strictObject({
-  url: z.url().optional(),
-  key: z.string().min(1).optional(),
+  url: httpUrlSchema('api').optional(),
+  key: secret.optional(),
 });
 
 const neo4jSchema = z.strictObject({
@@ -149,42 +164,24 @@ export function defaultConfig(): FiredrillConfig {
 
 /** Validates already-parsed YAML; errors name the file and the key ("drills.cpu_spike.threshold_percent"). */
 export function parseConfig(raw: unknown, file = 'config'): FiredrillConfig {
-  const result = configSchema.safeParse(raw ?? {});
+  const input = raw ?? {};
+  const result = configSchema.safeParse(input);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const key = issue.path.join('.');
-    if (issue.code === 'unrecognized_keys') {
-      const where = key ? `${key}.` : '';
-      return `unknown key ${issue.keys.map((name) => `"${where}${name}"`).join(', ')}`;
-    }
-    return `${key || '(top level)'}: ${issue.message}`;
-  });
-  throw new ConfigError(`${file}: ${lines.join('; ')}`);
+  throw new ConfigError(formatProblems(file, describeIssues(result.error, input)));
 }
 
 /**
  * Loads the config file. A missing file at the default location means defaults; a missing file
- * that the user named with --config is an error.
+ * that the user named with --config is an error. A FIFO, a device or a file above 1 MiB is refused.
  */
 export function loadConfig(file: string, { required = false } = {}): FiredrillConfig {
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return parseYamlFile(file, configSchema, { what: 'config file', emptyAs: {} });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return defaultConfig();
-    throw new ConfigError(`${file}: cannot read the config file (${(error as Error).message})`);
+    if (!(error instanceof YamlFileError)) throw error;
+    if (error.code === 'ENOENT' && !required) return defaultConfig();
+    throw new ConfigError(error.message);
   }
-  // The YAML parser is loaded only when there is a file to read: it is a tenth of the console's
-  // start-up otherwise.
-  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  let raw: unknown;
-  try {
-    raw = yaml.parse(text);
-  } catch (error) {
-    const detail = error instanceof yaml.YAMLParseError ? error.message.split('\n')[0] : (error as Error).message;
-    throw new ConfigError(`${file}: not valid YAML: ${detail}`);
-  }
-  return parseConfig(raw, file);
 }
 
 /** The directory disk_fill writes in. */

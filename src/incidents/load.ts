@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { describeIssues, formatProblems } from '../files/describe-issue.js';
+import { readYamlFile, YamlFileError, type YamlDocument } from '../files/read-yaml.js';
 import { scenarioFileSchema, scenarioFromFile } from './schema.js';
 import { DIFFICULTIES, type Difficulty, type Scenario } from './types.js';
 
@@ -14,7 +15,12 @@ export interface ScenarioLoadError {
   field?: string;
   /** One sentence naming the file and the field. */
   message: string;
+  /** 'folder' when the folder itself could not be used (missing, empty, too many files). */
+  scope?: 'folder';
 }
+
+/** A scenario file is a few KiB; 256 KiB leaves room for long context without parsing megabytes. */
+export const MAX_SCENARIO_FILE_BYTES = 256 * 1024;
 
 export interface LoadedScenarios {
   scenarios: Scenario[];
@@ -46,67 +52,76 @@ function readPackageName(manifest: string): string | undefined {
   }
 }
 
-/** Every *.yaml / *.yml file of the folder, in name order; a bad file becomes an error, never a throw. */
+/** More files than this in one folder is not a scenarios folder: refuse the rest rather than read them all. */
+export const MAX_SCENARIO_FILES = 500;
+
+/**
+ * Every *.yaml / *.yml file of the folder, in name order; a bad file becomes an error, never a
+ * throw. Two files with the same id are both left out, with one error naming both: which one
+ * should win is the user's call, not the file names' order.
+ */
 export function loadScenarios(dir: string = defaultScenariosDir()): LoadedScenarios {
-  const scenarios: Scenario[] = [];
   const errors: ScenarioLoadError[] = [];
   let names: string[];
   try {
     names = readdirSync(dir).filter((name) => /\.ya?ml$/i.test(name)).sort();
   } catch (error) {
-    errors.push({ file: dir, message: `${dir}: cannot read the scenarios folder (${(error as Error).message})` });
-    return { scenarios, errors };
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (error as Error).message;
+    errors.push({ file: dir, scope: 'folder', message: `${dir}: cannot read the scenarios folder (${reason})` });
+    return { scenarios: [], errors };
   }
-  const seenIn = new Map<string, string>();
+  if (names.length === 0) {
+    errors.push({ file: dir, scope: 'folder', message: `${dir}: the scenarios folder holds no *.yaml files` });
+  }
+  if (names.length > MAX_SCENARIO_FILES) {
+    errors.push({ file: dir, scope: 'folder', message: `${dir}: ${names.length} scenario files; only the first ${MAX_SCENARIO_FILES} by name are read` });
+    names = names.slice(0, MAX_SCENARIO_FILES);
+  }
+  const byId = new Map<string, Scenario[]>();
   for (const name of names) {
-    const file = path.join(dir, name);
-    const result = loadScenarioFile(file);
+    const result = loadScenarioFile(path.join(dir, name));
     if ('error' in result) {
       errors.push(result.error);
       continue;
     }
-    const earlier = seenIn.get(result.scenario.id);
-    if (earlier !== undefined) {
-      errors.push({ file, field: 'id', message: `${file}: id: "${result.scenario.id}" is already used by ${earlier}` });
+    const same = byId.get(result.scenario.id) ?? [];
+    same.push(result.scenario);
+    byId.set(result.scenario.id, same);
+  }
+  const scenarios: Scenario[] = [];
+  for (const [id, same] of byId) {
+    if (same.length === 1) {
+      scenarios.push(same[0]!);
       continue;
     }
-    seenIn.set(result.scenario.id, file);
-    scenarios.push(result.scenario);
+    const files = same.map((scenario) => scenario.file!);
+    const message = `id "${id}" is used by ${files.slice(0, -1).join(', ')} and ${files.at(-1)}: rename all but one (none of them is loaded)`;
+    for (const file of files) errors.push({ file, field: 'id', message: `${file}: ${message}` });
   }
   return { scenarios, errors };
 }
 
 export function loadScenarioFile(file: string): { scenario: Scenario } | { error: ScenarioLoadError } {
-  let text: string;
+  let document: YamlDocument;
   try {
-    text = readFileSync(file, 'utf8');
+    document = readYamlFile(file, { what: 'scenario file', maxBytes: MAX_SCENARIO_FILE_BYTES });
   } catch (error) {
-    return { error: { file, message: `${file}: cannot read the file (${(error as Error).message})` } };
+    if (error instanceof YamlFileError) return { error: { file, message: error.message } };
+    throw error;
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    const detail = (error as Error).message.split('\n')[0];
-    return { error: { file, message: `${file}: not valid YAML: ${detail}` } };
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { error: { file, message: `${file}: expected a mapping of scenario fields at the top level` } };
-  }
-  const parsed = scenarioFileSchema.safeParse(raw);
+  const parsed = scenarioFileSchema.safeParse(document.value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    let field = issue.path.map(String).join('.');
-    let detail = issue.message;
-    if (issue.code === 'unrecognized_keys') {
-      field = [...issue.path.map(String), issue.keys[0]].join('.');
-      detail = 'unknown key';
-    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-      detail = 'missing';
-    }
-    return { error: { file, ...(field ? { field } : {}), message: `${file}: ${field || '(top level)'}: ${detail}` } };
+    const problems = describeIssues(parsed.error, document.value);
+    const field = problems[0]?.field;
+    return { error: { file, ...(field ? { field } : {}), message: formatProblems(file, problems, 3, (at) => document.lineOf(at)) } };
   }
   return { scenario: scenarioFromFile(parsed.data, file) };
+}
+
+/** The warning line for a load error: a skipped file, or the folder itself. */
+export function scenarioWarning(error: ScenarioLoadError): string {
+  return error.scope === 'folder' ? error.message : `scenario skipped: ${error.message}`;
 }
 
 /** A scenario by id from the default folder (or the given list). */
