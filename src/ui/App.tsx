@@ -1,4 +1,4 @@
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Text, useApp } from 'ink';
 import { useCallback, useEffect, useState } from 'react';
 import type { DrillName } from '../drills/types.js';
 import type { Scenario } from '../incidents/types.js';
@@ -9,13 +9,15 @@ import { HomeScreen, type HomeChoice } from './screens/HomeScreen.js';
 import { IncidentScreen } from './screens/IncidentScreen.js';
 import { RunScreen } from './screens/RunScreen.js';
 import { ScenarioPickerScreen } from './screens/ScenarioPickerScreen.js';
+import { KeyRouter } from './keys/KeyRouter.js';
 import type { ConsoleServices } from './services.js';
 import type { Screen } from './state/navigation.js';
 
 /**
- * The console's root: owns navigation and the single way out. Ctrl-C is handled here, once, from
- * any screen: leaving unmounts the screen, which aborts its work; the caller of render() then
- * waits for the cleanup before the process exits.
+ * The console's root: owns navigation, the keys (one KeyRouter: every key of a burst reaches the
+ * screen it was meant for) and the single way out. Ctrl-C is handled here, once, from any screen,
+ * ahead of any keys still queued: leaving unmounts the screen, which aborts its work; the caller
+ * of render() then waits for the cleanup before the process exits.
  */
 export function App({ services, initialScreen = { name: 'home' } }: { services: ConsoleServices; initialScreen?: Screen }) {
   const { exit } = useApp();
@@ -26,12 +28,16 @@ export function App({ services, initialScreen = { name: 'home' } }: { services: 
     setTimeout(() => exit(), 0);
   }, [exit]);
 
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') quit();
-  });
+  return (
+    <KeyRouter onInterrupt={quit}>
+      <CurrentScreen services={services} screen={screen} setScreen={setScreen} quit={quit} />
+    </KeyRouter>
+  );
+}
 
-  const home = useCallback(() => setScreen({ name: 'home' }), []);
-  const backToDrills = useCallback(() => setScreen({ name: 'drills' }), []);
+function CurrentScreen({ services, screen, setScreen, quit }: { services: ConsoleServices; screen: Screen; setScreen(screen: Screen): void; quit(): void }) {
+  const home = useCallback(() => setScreen({ name: 'home' }), [setScreen]);
+  const backToDrills = useCallback(() => setScreen({ name: 'drills' }), [setScreen]);
   const scenarioList = useScenarios(services, screen.name === 'scenarios');
 
   const startRun = (drills: DrillName[]) => setScreen({ name: 'run', drills, key: Date.now() });
@@ -44,16 +50,11 @@ export function App({ services, initialScreen = { name: 'home' } }: { services: 
     else startRun(drills);
   };
 
-  const choose = (choice: HomeChoice) => {
-    if (choice === 'quit') quit();
-    else if (choice === 'drills') setScreen({ name: 'drills' });
-    else if (choice === 'scenarios') setScreen({ name: 'scenarios' });
-    else setScreen({ name: 'history' });
-  };
+  const choose = (choice: HomeChoice) => (choice.name === 'quit' ? quit() : setScreen(choice));
 
   switch (screen.name) {
     case 'home':
-      return <HomeWithQuit machine={services.machine} onChoose={choose} onQuit={quit} />;
+      return <HomeScreen machine={services.machine} onChoose={choose} />;
     case 'drills':
       return <DrillPickerScreen drills={services.drills} onPick={pickDrills} onBack={home} />;
     case 'confirm':
@@ -76,6 +77,7 @@ export function App({ services, initialScreen = { name: 'home' } }: { services: 
           key={screen.key}
           scenario={screen.scenario}
           events={(signal: AbortSignal) => services.incidentEvents(screen.scenario, signal)}
+          samples={services.samples}
           onBack={() => setScreen({ name: 'scenarios', lastScenarioId: screen.scenario.id })}
         />
       );
@@ -92,13 +94,6 @@ export function App({ services, initialScreen = { name: 'home' } }: { services: 
       return unknown;
     }
   }
-}
-
-function HomeWithQuit({ machine, onChoose, onQuit }: { machine: string; onChoose(choice: HomeChoice): void; onQuit(): void }) {
-  useInput((input, key) => {
-    if (input === 'q' || key.escape) onQuit();
-  });
-  return <HomeScreen machine={machine} onChoose={onChoose} />;
 }
 
 /** The scenarios, once `wanted`: loaded in the background, kept by the services. */

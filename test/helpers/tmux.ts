@@ -34,6 +34,12 @@ export class TmuxConsole {
     }
   }
 
+  /** Keys in one `send-keys`: they reach the program together, as one chunk of input. */
+  async burst(...keys: string[]): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    this.tmux('send-keys', '-t', this.session, ...keys);
+  }
+
   async waitFor(text: string | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, render } from 'ink-testing-library';
+import { cleanup } from 'ink-testing-library';
 import type { Hypothesis, IncidentEvent, RecommendedAction } from '../../src/incidents/types.js';
 import { IncidentScreen } from '../../src/ui/screens/IncidentScreen.js';
-import { eventFeed, KEYS, metric, press, scenario, waitForFrame, waitUntil } from './helpers.js';
+import { eventFeed, metric, scenario } from './fixtures.js';
+import { KEYS, press, renderInk, resize, waitForFrame, waitUntil } from '../helpers/ink.js';
+import type { SystemSample } from '../../src/drills/types.js';
+import type { SampleFeed } from '../../src/ui/services.js';
 
 afterEach(() => cleanup());
 
@@ -49,7 +52,7 @@ describe('IncidentScreen', () => {
   it('shows the source, metrics, streamed hypothesis text, ranked hypotheses, actions, notices, then completion', async () => {
     const feed = eventFeed();
     let backs = 0;
-    const screen = render(<IncidentScreen scenario={LEAK} events={feed.source} onBack={() => (backs += 1)} />);
+    const screen = renderInk(<IncidentScreen scenario={LEAK} events={feed.source} onBack={() => (backs += 1)} />);
     let frame = await waitForFrame(screen, 'Gradual Memory Leak');
     expect(frame).toContain('payment-service');
     expect(frame).toContain('critical');
@@ -105,7 +108,7 @@ describe('IncidentScreen', () => {
   it('q aborts the stream (its finally runs) and goes back', async () => {
     const feed = eventFeed();
     let backs = 0;
-    const screen = render(<IncidentScreen scenario={LEAK} events={feed.source} onBack={() => (backs += 1)} />);
+    const screen = renderInk(<IncidentScreen scenario={LEAK} events={feed.source} onBack={() => (backs += 1)} />);
     feed.push(OPENED, { type: 'source', source: 'llama3.1:8b via http://127.0.0.1:11434/v1' }, tick(1, 3));
     await waitForFrame(screen, 'source: llama3.1:8b via http://127.0.0.1:11434/v1');
     await waitForFrame(screen, 'q/Esc stops it');
@@ -119,14 +122,14 @@ describe('IncidentScreen', () => {
   it('Esc aborts too, and unmounting aborts a stream nobody left', async () => {
     const escFeed = eventFeed();
     let backs = 0;
-    const escScreen = render(<IncidentScreen scenario={LEAK} events={escFeed.source} onBack={() => (backs += 1)} />);
+    const escScreen = renderInk(<IncidentScreen scenario={LEAK} events={escFeed.source} onBack={() => (backs += 1)} />);
     escFeed.push(OPENED);
     await waitForFrame(escScreen, 'status: running');
     await press(escScreen.stdin, KEYS.escape);
     await waitUntil(() => backs === 1 && escFeed.finallyRan, 'Esc went back and closed the stream');
 
     const unmountFeed = eventFeed();
-    const unmounted = render(<IncidentScreen scenario={LEAK} events={unmountFeed.source} onBack={() => undefined} />);
+    const unmounted = renderInk(<IncidentScreen scenario={LEAK} events={unmountFeed.source} onBack={() => undefined} />);
     unmountFeed.push(OPENED);
     await waitForFrame(unmounted, 'status: running');
     unmounted.unmount();
@@ -135,7 +138,7 @@ describe('IncidentScreen', () => {
 
   it('text being written wraps over a few lines and keeps its newest words in view', async () => {
     const feed = eventFeed();
-    const screen = render(<IncidentScreen scenario={LEAK} events={feed.source} onBack={() => undefined} />);
+    const screen = renderInk(<IncidentScreen scenario={LEAK} events={feed.source} onBack={() => undefined} />);
     const words = Array.from({ length: 60 }, (_, n) => `word${n}`);
     feed.push(OPENED, ...words.map((word): IncidentEvent => ({ type: 'hypothesis-text', index: 0, text: `${word} ` })));
     const frame = await waitForFrame(screen, 'word59');
@@ -150,7 +153,7 @@ describe('IncidentScreen', () => {
 
   it('a stream that breaks shows the failure in one line', async () => {
     const feed = eventFeed();
-    const screen = render(<IncidentScreen scenario={LEAK} events={feed.source} onBack={() => undefined} />);
+    const screen = renderInk(<IncidentScreen scenario={LEAK} events={feed.source} onBack={() => undefined} />);
     feed.push(OPENED, tick(1, 3));
     await waitForFrame(screen, '3.0 GiB');
     feed.fail(new Error('The incident API at http://127.0.0.1:8000/api/v1 closed the stream.'));
@@ -159,7 +162,7 @@ describe('IncidentScreen', () => {
 
   it('folds a burst of metric ticks into a few renders and shows the last one', async () => {
     const feed = eventFeed();
-    const screen = render(<IncidentScreen scenario={LEAK} events={feed.source} onBack={() => undefined} />);
+    const screen = renderInk(<IncidentScreen scenario={LEAK} events={feed.source} onBack={() => undefined} />);
     feed.push(OPENED);
     await waitForFrame(screen, 'status: running');
     const framesBefore = screen.frames.length;
@@ -172,5 +175,58 @@ describe('IncidentScreen', () => {
     await waitForFrame(screen, '4.0 GiB');
     await waitForFrame(screen, 't+200s');
     expect(screen.frames.length - framesBefore).toBeLessThan(30);
+  });
+
+  it('shows this machine\'s compact gauges beside the hypotheses, and fits 80x24 to 120x60 with a line to spare', async () => {
+    const reading: SystemSample = {
+      at: Date.now(),
+      cpuPercent: 93.5,
+      memUsedBytes: 6 * GIB,
+      memTotalBytes: 24 * GIB,
+      memPercent: 25,
+      diskUsedBytes: 40 * GIB,
+      diskTotalBytes: 100 * GIB,
+      diskPercent: 40,
+      processCount: 99,
+    };
+    const samples: SampleFeed = { recent: () => [reading], subscribe: () => () => {} };
+    const feed = eventFeed();
+    const screen = renderInk(<IncidentScreen scenario={LEAK} events={feed.source} samples={samples} onBack={() => undefined} />);
+    const timeline = Array.from({ length: 12 }, (_, n): IncidentEvent => ({ type: 'timeline', at: new Date().toISOString(), message: `step ${n}` }));
+    const notices = Array.from({ length: 4 }, (_, n): IncidentEvent => ({ type: 'notice', level: 'info', message: `notice ${n}` }));
+    const ranked = [LEAK_HYPOTHESIS, TRAFFIC_HYPOTHESIS, { ...TRAFFIC_HYPOTHESIS, description: 'A noisy neighbour', confidence: 0.2 }, { ...TRAFFIC_HYPOTHESIS, description: 'Bad config', confidence: 0.1 }];
+    feed.push(OPENED, { type: 'source', source: 'built-in' }, tick(1, 3), ...timeline, ...notices, { type: 'analysis-finished', source: 'built-in', hypotheses: ranked, actions: [RESTART, { ...RESTART, type: 'scale_up' }, { ...RESTART, type: 'rollback' }, { ...RESTART, type: 'page' }] });
+
+    const sizes = [
+      { rows: 24, columns: 80 },
+      { rows: 20, columns: 80 },
+      { rows: 40, columns: 100 },
+      { rows: 60, columns: 120 },
+    ];
+    const frames = new Map<string, string>();
+    let frame0 = '';
+    for (const size of sizes) {
+      await resize(screen, size);
+      // Waits for the frame drawn at this size: one that fits, with a line to spare.
+      const frame = await waitForFrame(screen, (text) => text.split('\n').length < size.rows && text.includes('needs approval') && !frames.has(`${size.rows}x${size.columns}`) && frame0 !== text);
+      frame0 = frame;
+      expect(frame.split('\n').every((line) => line.length <= size.columns)).toBe(true);
+      // The gauges are there at every size, on one line, with the hypotheses and the actions.
+      expect(frame).toMatch(/CPU\s+[█░]*\s+93\.5 %\s+MEM\s+[█░]*\s+25\.0 %\s+DISK\s+[█░]*\s+40\.0 %/);
+      expect(frame).toMatch(/1\. .*82% memory_leak/);
+      expect(frame).toContain('restart_pod → payment-service');
+      frames.set(`${size.rows}x${size.columns}`, frame);
+    }
+    // A short terminal keeps the leading hypothesis and the actions; a tall one shows three
+    // hypotheses with their evidence, three actions, three notices and eight timeline lines.
+    expect(frames.get('20x80')).not.toContain('step 11');
+    const tall = frames.get('60x120')!;
+    expect(tall).toContain('3. ');
+    expect(tall).toContain('memory_usage_bytes: grew linearly from 2 GiB to 8 GiB');
+    expect(tall).toContain('Hypotheses (1 more not shown)');
+    expect(tall).toContain('Recommended actions (1 more not shown)');
+    expect(tall).toContain('Timeline (last 8 of');
+    expect(tall).toContain('notice 3');
+    expect(tall).not.toContain('notice 0');
   });
 });

@@ -1,15 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, render } from 'ink-testing-library';
+import { cleanup } from 'ink-testing-library';
 import type { Scenario } from '../../src/incidents/types.js';
 import { ScenarioPickerScreen } from '../../src/ui/screens/ScenarioPickerScreen.js';
-import { KEYS, PICKER_SCENARIOS, press, scenario, type, waitForFrame, waitUntil } from './helpers.js';
+import { PICKER_SCENARIOS, scenario } from './fixtures.js';
+import { withKeys, KEYS, press, renderInk, type, waitForFrame, waitUntil } from '../helpers/ink.js';
 
 afterEach(() => cleanup());
 
 function renderPicker(scenarios: Scenario[] = PICKER_SCENARIOS, loadErrors?: { file: string; message: string }[], initialScenarioId?: string) {
   const picked: Scenario[] = [];
   let backs = 0;
-  const instance = render(
+  const instance = renderInk(
     <ScenarioPickerScreen scenarios={scenarios} loadErrors={loadErrors} initialScenarioId={initialScenarioId} onPick={(item) => picked.push(item)} onBack={() => (backs += 1)} />,
   );
   return { ...instance, picked, backs: () => backs };
@@ -121,9 +122,9 @@ describe('ScenarioPickerScreen', () => {
   it('shows a reloaded list passed in place of the old one', async () => {
     const onPick = () => undefined;
     const onBack = () => undefined;
-    const picker = render(<ScenarioPickerScreen scenarios={PICKER_SCENARIOS.slice(0, 2)} onPick={onPick} onBack={onBack} />);
+    const picker = renderInk(<ScenarioPickerScreen scenarios={PICKER_SCENARIOS.slice(0, 2)} onPick={onPick} onBack={onBack} />);
     await waitForFrame(picker, 'Incident scenarios (2)');
-    picker.rerender(<ScenarioPickerScreen scenarios={PICKER_SCENARIOS} onPick={onPick} onBack={onBack} />);
+    picker.rerender(withKeys(<ScenarioPickerScreen scenarios={PICKER_SCENARIOS} onPick={onPick} onBack={onBack} />));
     const frame = await waitForFrame(picker, 'Incident scenarios (5)');
     expect(frame).toContain('CPU Surge');
   });

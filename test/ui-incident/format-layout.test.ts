@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatMetricValue, formatSigma } from '../../src/ui/incident/format-metric.js';
-import { incidentLayout } from '../../src/ui/incident/incident-layout.js';
-import { colorsEnabled, severityColor } from '../../src/ui/incident/palette.js';
+import { colorsEnabled, severityColor } from '../../src/ui/palette.js';
 import { tailLines } from '../../src/ui/incident/text-tail.js';
 
 describe('formatMetricValue', () => {
@@ -17,38 +16,6 @@ describe('formatMetricValue', () => {
     expect(formatMetricValue(0, 'bool')).toBe('false');
     expect(formatSigma(-4.24)).toBe('−4.2σ');
     expect(formatSigma(undefined)).toBe('  ?σ');
-  });
-});
-
-describe('incidentLayout', () => {
-  const busy = { metrics: 5, hypotheses: 5, streaming: 1, actions: 4, notices: 6, timeline: 40 };
-
-  function height(rows: number) {
-    const layout = incidentLayout(rows, busy);
-    const lines = 2 + 1 + 4 + layout.metrics + layout.notices + layout.streaming * layout.streamingLines + layout.hypotheses * (layout.evidence ? 2 : 1) + layout.actions + layout.timeline;
-    return { layout, lines };
-  }
-
-  it('always leaves a line free below the frame', () => {
-    for (const rows of [12, 24, 40, 80]) expect(height(rows).lines).toBeLessThan(rows);
-  });
-
-  it('gives a tall terminal everything, capped, and a short one keeps the leading hypothesis and the actions', () => {
-    expect(height(60).layout).toEqual({ metrics: 5, hypotheses: 3, evidence: true, streaming: 1, streamingLines: 3, actions: 3, notices: 3, timeline: 8 });
-    expect(height(20).layout).toEqual({ metrics: 5, hypotheses: 1, evidence: false, streaming: 1, streamingLines: 1, actions: 2, notices: 3, timeline: 0 });
-  });
-
-  it('fits a typical incident in 24 rows with evidence and some timeline', () => {
-    expect(incidentLayout(24, { metrics: 5, hypotheses: 3, streaming: 0, actions: 1, notices: 1, timeline: 10 })).toEqual({
-      metrics: 5,
-      hypotheses: 3,
-      evidence: true,
-      streaming: 0,
-      streamingLines: 1,
-      actions: 1,
-      notices: 1,
-      timeline: 3,
-    });
   });
 });
 

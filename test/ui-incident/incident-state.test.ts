@@ -7,7 +7,7 @@ import {
   type IncidentScreenEvent,
   type IncidentState,
 } from '../../src/ui/incident/incident-state.js';
-import { metric, scenario } from './helpers.js';
+import { metric, scenario } from './fixtures.js';
 
 const LEAK = scenario({
   id: 'memory_leak',
@@ -128,9 +128,9 @@ describe('incidentReducer', () => {
   });
 
   it('a broken stream fails the incident; a stream that just stops leaves it stopped, but never overrides a final status', () => {
-    expect(fold([{ type: 'stream-failed', message: 'connect ECONNREFUSED 127.0.0.1:8000' }])).toMatchObject({ status: 'failed', error: 'connect ECONNREFUSED 127.0.0.1:8000' });
-    expect(fold([{ type: 'metrics', elapsedSeconds: 1, points: [] }, { type: 'stream-ended' }]).status).toBe('stopped');
-    expect(fold([{ type: 'incident-finished', status: 'completed', completedAt: 'x' }, { type: 'stream-ended' }]).status).toBe('completed');
+    expect(fold([{ type: 'engine-failed', message: 'connect ECONNREFUSED 127.0.0.1:8000' }])).toMatchObject({ status: 'failed', error: 'connect ECONNREFUSED 127.0.0.1:8000' });
+    expect(fold([{ type: 'metrics', elapsedSeconds: 1, points: [] }, { type: 'engine-ended' }]).status).toBe('stopped');
+    expect(fold([{ type: 'incident-finished', status: 'completed', completedAt: 'x' }, { type: 'engine-ended' }]).status).toBe('completed');
   });
 
   it('does not change the state it was given', () => {

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { render, type Instance } from 'ink';
 import { IncidentScreen } from '../../src/ui/screens/IncidentScreen.js';
 import { ScenarioPickerScreen } from '../../src/ui/screens/ScenarioPickerScreen.js';
-import { eventFeed, metric, PICKER_SCENARIOS, scenario, waitForFrame } from './helpers.js';
+import { eventFeed, metric, PICKER_SCENARIOS, scenario } from './fixtures.js';
+import { waitForFrame, withKeys } from '../helpers/ink.js';
 
 /** A terminal-less stdout (a pipe) that keeps what Ink wrote. */
 function pipeOutput() {
@@ -34,7 +35,7 @@ describe('screens without a terminal on stdin', () => {
   it('the picker renders instead of crashing on raw mode, and says keys need a terminal', async () => {
     const output = pipeOutput();
     mounted.push(
-      render(<ScenarioPickerScreen scenarios={PICKER_SCENARIOS} onPick={() => undefined} onBack={() => undefined} />, {
+      render(withKeys(<ScenarioPickerScreen scenarios={PICKER_SCENARIOS} onPick={() => undefined} onBack={() => undefined} />), {
         stdin: pipeInput() as unknown as NodeJS.ReadStream,
         stdout: output.stream as unknown as NodeJS.WriteStream,
         debug: true,
@@ -51,7 +52,7 @@ describe('screens without a terminal on stdin', () => {
     const feed = eventFeed();
     const leak = scenario({ id: 'leak', name: 'Leak', metrics: [metric({ name: 'heap', unit: 'count' })] });
     mounted.push(
-      render(<IncidentScreen scenario={leak} events={feed.source} onBack={() => undefined} />, {
+      render(withKeys(<IncidentScreen scenario={leak} events={feed.source} onBack={() => undefined} />), {
         stdin: pipeInput() as unknown as NodeJS.ReadStream,
         stdout: output.stream as unknown as NodeJS.WriteStream,
         debug: true,

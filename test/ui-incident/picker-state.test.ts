@@ -10,7 +10,7 @@ import {
   type PickerAction,
   type PickerState,
 } from '../../src/ui/incident/picker-state.js';
-import { PICKER_SCENARIOS, scenario } from './helpers.js';
+import { PICKER_SCENARIOS, scenario } from './fixtures.js';
 
 function apply(actions: PickerAction[], state: PickerState = createPickerState(PICKER_SCENARIOS)): PickerState {
   return actions.reduce(pickerReducer, state);

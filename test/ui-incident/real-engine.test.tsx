@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, render } from 'ink-testing-library';
+import { cleanup } from 'ink-testing-library';
 import { BuiltinAnalyzer, rankHypotheses } from '../../src/analysis/builtin.js';
 import { selectAnalyzer } from '../../src/analysis/select.js';
 import { knownRootCauses, loadScenarios } from '../../src/incidents/load.js';
@@ -10,7 +10,7 @@ import type { Analyzer, Scenario } from '../../src/incidents/types.js';
 import { formatPercent } from '../../src/ui/incident/format-metric.js';
 import { IncidentScreen } from '../../src/ui/screens/IncidentScreen.js';
 import { ScenarioPickerScreen } from '../../src/ui/screens/ScenarioPickerScreen.js';
-import { KEYS, press, type, waitForFrame, waitUntil } from './helpers.js';
+import { KEYS, press, renderInk, type, waitForFrame, waitUntil } from '../helpers/ink.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -29,7 +29,7 @@ describe('the incident screens with the shipped scenarios and the in-process eng
   it('the picker lists every shipped scenario, beginner first, and picks one by filter', async () => {
     expect(shipped.errors).toEqual([]);
     const picked: Scenario[] = [];
-    const picker = render(<ScenarioPickerScreen scenarios={shipped.scenarios} loadErrors={shipped.errors} onPick={(item) => picked.push(item)} onBack={() => undefined} />);
+    const picker = renderInk(<ScenarioPickerScreen scenarios={shipped.scenarios} loadErrors={shipped.errors} onPick={(item) => picked.push(item)} onBack={() => undefined} />);
     const frame = await waitForFrame(picker, `Incident scenarios (${shipped.scenarios.length})`);
     expect(frame.indexOf('Beginner')).toBeLessThan(frame.indexOf('Intermediate'));
     expect(frame.indexOf('Intermediate')).toBeLessThan(frame.indexOf('Advanced'));
@@ -46,7 +46,7 @@ describe('the incident screens with the shipped scenarios and the in-process eng
 
   it('plays memory_leak_gradual with the built-in analyzer to completion', async () => {
     const scenario = shipped.scenarios.find((item) => item.id === 'memory_leak_gradual')!;
-    const screen = render(<IncidentScreen scenario={scenario} events={simulate(scenario, new BuiltinAnalyzer({ pieceDelayMs: 0 }))} onBack={() => undefined} />);
+    const screen = renderInk(<IncidentScreen scenario={scenario} events={simulate(scenario, new BuiltinAnalyzer({ pieceDelayMs: 0 }))} onBack={() => undefined} />);
     const frame = await waitForFrame(screen, 'incident completed', 20_000);
     expect(frame).toContain('source: built-in');
     expect(frame).toContain('memory_usage_bytes');
@@ -67,7 +67,7 @@ describe('the incident screens with the shipped scenarios and the in-process eng
     const { port } = llm.address() as AddressInfo;
     const analyzer = selectAnalyzer({ url: `http://127.0.0.1:${port}/v1`, model: 'tiny', timeoutMs: 5000 }, { fallback: new BuiltinAnalyzer({ pieceDelayMs: 0 }), llm: { maxRetries: 0 } });
     const scenario = shipped.scenarios.find((item) => item.id === 'cpu_spike_traffic_surge')!;
-    const screen = render(<IncidentScreen scenario={scenario} events={simulate(scenario, analyzer)} onBack={() => undefined} />);
+    const screen = renderInk(<IncidentScreen scenario={scenario} events={simulate(scenario, analyzer)} onBack={() => undefined} />);
     const frame = await waitForFrame(screen, 'incident completed', 20_000);
     expect(frame).toMatch(/source: built-in \(fallback/);
     const notices = frame.split('\n').filter((line) => /^[⚠✖] (warn|error): /.test(line));

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.js';
 import { openHistory } from '../../src/history/open-history.js';
@@ -10,7 +9,7 @@ import { resolvePaths } from '../../src/paths.js';
 import { HistoryLoaderScreen } from '../../src/ui/screens/HistoryLoaderScreen.js';
 import type { ConsoleServices } from '../../src/ui/services.js';
 import { makeReport } from '../history/fixtures/reports.js';
-import { KEY, press, waitForFrame } from './render-helpers.js';
+import { KEYS, press, renderInk, waitForFrame } from '../helpers/ink.js';
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -51,10 +50,10 @@ describe('the console history with a Neo4j that is away', () => {
       },
     } as unknown as ConsoleServices;
     let wentBack = false;
-    const app = render(<HistoryLoaderScreen services={services} onBack={() => (wentBack = true)} />);
+    const app = renderInk(<HistoryLoaderScreen services={services} onBack={() => (wentBack = true)} />);
     try {
       await waitForFrame(app.lastFrame, ['is not reachable', '1 waiting to be pushed to Neo4j (firedrill sync)', 'History of laptop', 'runs (1)']);
-      await press(app.stdin, KEY.escape);
+      await press(app.stdin, KEYS.escape);
       expect(wentBack).toBe(true);
     } finally {
       app.unmount();

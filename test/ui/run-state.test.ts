@@ -41,7 +41,7 @@ describe('run screen state', () => {
     state = runReducer(state, { type: 'detection', drill: 'cpu_spike', detection });
     state = runReducer(state, { type: 'detection', drill: 'cpu_spike', detection: { ...detection, detected: true, summary: 'detected by NodeCpuBusy after 2.4 s' } });
     expect(state.lines[0]?.detections).toEqual([{ ...detection, detected: true, summary: 'detected by NodeCpuBusy after 2.4 s' }]);
-    state = runReducer(state, { type: 'run-aborted' });
+    state = runReducer(state, { type: 'engine-stopped' });
     state = runReducer(state, {
       type: 'run-finished',
       report: { machine: 'box', runId: 'r1', startedAt: 'a', finishedAt: 'b', results: [], summary: { total: 0, passed: 0, failed: 0, eventsTriggered: 0 } },

@@ -1,3 +1,4 @@
+import type { EngineSignal } from '../hooks/use-engine.js';
 import type {
   AnalysisSource,
   Hypothesis,
@@ -75,8 +76,7 @@ export interface IncidentState {
  */
 export type IncidentScreenEvent =
   | IncidentEvent
-  | { type: 'stream-failed'; message: string }
-  | { type: 'stream-ended' };
+  | EngineSignal;
 
 function sigmaUnitOf(metric: Scenario['metrics'][number]): number | undefined {
   const distance = Math.abs(metric.value - metric.baseline);
@@ -195,9 +195,10 @@ export function incidentReducer(state: IncidentState, event: IncidentScreenEvent
       };
     case 'incident-finished':
       return { ...state, status: event.status, error: event.error ?? state.error, streaming: [] };
-    case 'stream-failed':
+    case 'engine-failed':
       return { ...state, status: 'failed', error: event.message, streaming: [] };
-    case 'stream-ended':
+    case 'engine-ended':
+    case 'engine-stopped':
       // A source that stops without saying how the incident ended: the incident is over all the same.
       return state.status === 'connecting' || state.status === 'running' ? { ...state, status: 'stopped', streaming: [] } : state;
     default: {

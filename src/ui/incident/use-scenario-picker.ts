@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useInput, useStdin } from 'ink';
+import { useKeys } from '../keys/use-keys.js';
 import type { Scenario } from '../../incidents/types.js';
 import { createPickerState, highlightedScenario, pickerReducer, visibleScenarios, type PickerAction, type PickerState } from './picker-state.js';
 
 const PAGE = 5;
 
-/** Maps keys to the picker's reducer; only listens while active and when stdin can do raw mode. */
+/** Maps keys to the picker's reducer; only listens while active and when stdin is a terminal. */
 export function useScenarioPicker(
   scenarios: readonly Scenario[],
   { onPick, onBack, isActive, initialScenarioId }: { onPick(scenario: Scenario): void; onBack(): void; isActive: boolean; initialScenarioId?: string },
@@ -16,8 +16,6 @@ export function useScenarioPicker(
   latest.current ??= createPickerState(scenarios, initialScenarioId);
   const [state, setState] = useState(latest.current);
   const visible = useMemo(() => visibleScenarios(state), [state]);
-  const { isRawModeSupported } = useStdin();
-  const canListen = isActive && isRawModeSupported;
 
   const dispatch = (action: PickerAction) => {
     latest.current = pickerReducer(latest.current!, action);
@@ -31,7 +29,7 @@ export function useScenarioPicker(
     dispatch({ type: 'set-scenarios', scenarios });
   }, [scenarios]);
 
-  useInput(
+  const canListen = useKeys(
     (input, key) => {
       const current = latest.current!;
       const filtering = current.query !== null;
@@ -62,7 +60,7 @@ export function useScenarioPicker(
       else if (input === 'k') dispatch({ type: 'move', delta: -1 });
       else if (input === 'j') dispatch({ type: 'move', delta: 1 });
     },
-    { isActive: canListen },
+    { isActive },
   );
 
   return { state, visible, canListen };

@@ -1,54 +1,33 @@
-import { Box, Text, useInput } from 'ink';
-import SelectInput from 'ink-select-input';
-import { MenuItem } from '../components/MenuItem.js';
+import { Menu, type MenuItem } from '../components/Menu.js';
 import { DRILL_NAMES, type DrillName } from '../../drills/types.js';
 import type { DrillInfo } from '../services.js';
-
-const RUN_ALL = 'all' as const;
+import { ScreenShell } from '../shell/ScreenShell.js';
 
 /** The five drills, each with its one-line description, and "run all". */
-export function DrillPickerScreen({
-  drills,
-  onPick,
-  onBack,
-  isActive = true,
-}: {
-  drills: DrillInfo[];
-  onPick(drills: DrillName[]): void;
-  onBack(): void;
-  isActive?: boolean;
-}) {
-  useInput(
-    (input, key) => {
-      if (input === 'q' || key.escape) onBack();
-    },
-    { isActive },
-  );
-  const items = [
-    { label: `${'Run all five'.padEnd(18)}one after the other, waiting only until the machine settles`, value: RUN_ALL as DrillName | typeof RUN_ALL },
-    ...drills.map((drill) => ({
-      label: `${drill.name.padEnd(18)}${drill.description}${drill.riskWarning ? '  (asks first)' : ''}`,
-      value: drill.name as DrillName | typeof RUN_ALL,
-    })),
+export function DrillPickerScreen({ drills, onPick, onBack, isActive = true }: { drills: DrillInfo[]; onPick(drills: DrillName[]): void; onBack(): void; isActive?: boolean }) {
+  const all = drills.map((drill) => drill.name).sort(byDrillOrder);
+  const items: MenuItem<DrillName[]>[] = [
+    { label: 'Run all five', hint: 'one after the other, waiting only until the machine settles', value: all },
+    ...drills.map((drill) => ({ label: drill.name, hint: `${drill.description}${drill.riskWarning ? '  (asks first)' : ''}`, value: [drill.name] })),
   ];
   return (
-    <Box flexDirection="column">
-      <Box marginBottom={1}>
-        <Text wrap="truncate-end">
-          <Text bold>Local event drills</Text>
-          <Text dimColor> · each really loads this machine, measures the effect, and cleans up</Text>
-        </Text>
-      </Box>
-      <SelectInput
-        items={items}
-        itemComponent={MenuItem}
-        isFocused={isActive}
-        onSelect={(item) => onPick(item.value === RUN_ALL ? drills.map((drill) => drill.name).sort(byDrillOrder) : [item.value])}
-      />
-      <Box marginTop={1}>
-        <Text dimColor>↑↓ move · Enter run · q / Esc back</Text>
-      </Box>
-    </Box>
+    <ScreenShell
+      title="Local event drills"
+      caption="each really loads this machine, measures the effect, and cleans up"
+      panels={[
+        {
+          id: 'drills',
+          min: Math.min(3, items.length),
+          want: items.length,
+          render: ({ rows, columns }) => <Menu items={items} rows={rows} columns={columns} isActive={isActive} onSelect={(item) => onPick(item.value)} onBack={onBack} />,
+        },
+      ]}
+      keys={[
+        { key: '↑↓', label: 'move' },
+        { key: 'Enter', label: 'run' },
+        { key: 'q / Esc', label: 'back' },
+      ]}
+    />
   );
 }
 

@@ -1,31 +1,46 @@
-import { Box, Text } from 'ink';
-import SelectInput from 'ink-select-input';
-import { MenuItem } from '../components/MenuItem.js';
+/**
+ * The home menu: one entry per mode. A new mode adds one line to HOME_ENTRIES (and its screen to
+ * navigation.ts and App.tsx); `go` is where the entry leads.
+ */
+import { Text } from 'ink';
+import { Menu, type MenuItem } from '../components/Menu.js';
+import { ScreenShell } from '../shell/ScreenShell.js';
+import type { Screen } from '../state/navigation.js';
 
-export type HomeChoice = 'drills' | 'scenarios' | 'history' | 'quit';
+export type HomeChoice = Screen | { name: 'quit' };
 
-const ITEMS: { label: string; value: HomeChoice }[] = [
-  { label: 'Local event drills    load this machine for real and measure the effect', value: 'drills' },
-  { label: 'Incident scenarios    inject metrics, open an incident, stream root-cause hypotheses', value: 'scenarios' },
-  { label: 'History               every run on this machine, failures, machines side by side', value: 'history' },
-  { label: 'Quit', value: 'quit' },
+export const HOME_ENTRIES: readonly MenuItem<HomeChoice>[] = [
+  { label: 'Local event drills', hint: 'load this machine for real and measure the effect', value: { name: 'drills' } },
+  { label: 'Incident scenarios', hint: 'inject metrics, open an incident, stream root-cause hypotheses', value: { name: 'scenarios' } },
+  { label: 'History', hint: 'every run on this machine, failures, machines side by side', value: { name: 'history' } },
+  { label: 'Quit', value: { name: 'quit' } },
 ];
 
 export function HomeScreen({ machine, onChoose, isActive = true }: { machine: string; onChoose(choice: HomeChoice): void; isActive?: boolean }) {
   return (
-    <Box flexDirection="column">
-      <Box marginBottom={1}>
-        <Text wrap="truncate-end">
-          <Text bold color="red">
-            firedrill
-          </Text>
+    <ScreenShell
+      title={
+        <>
+          <Text color="red">firedrill</Text>
           <Text dimColor> · incident fire drills on {machine}</Text>
-        </Text>
-      </Box>
-      <SelectInput items={ITEMS} itemComponent={MenuItem} isFocused={isActive} onSelect={(item) => onChoose(item.value)} />
-      <Box marginTop={1}>
-        <Text dimColor>↑↓ move · Enter choose · q quit · Ctrl-C quit from anywhere</Text>
-      </Box>
-    </Box>
+        </>
+      }
+      panels={[
+        {
+          id: 'menu',
+          min: Math.min(3, HOME_ENTRIES.length),
+          want: HOME_ENTRIES.length,
+          render: ({ rows, columns }) => (
+            <Menu items={HOME_ENTRIES} rows={rows} columns={columns} isActive={isActive} onSelect={(item) => onChoose(item.value)} onBack={() => onChoose({ name: 'quit' })} />
+          ),
+        },
+      ]}
+      keys={[
+        { key: '↑↓', label: 'move' },
+        { key: 'Enter', label: 'choose' },
+        { key: 'q', label: 'quit' },
+        { key: 'Ctrl-C', label: 'quit from anywhere' },
+      ]}
+    />
   );
 }

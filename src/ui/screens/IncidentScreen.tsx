@@ -1,96 +1,108 @@
-import { Box, Text, useInput, useStdin } from 'ink';
+import { Text } from 'ink';
+import type { SystemSample } from '../../drills/types.js';
 import type { IncidentEvent, Scenario } from '../../incidents/types.js';
-import { ActionList } from '../incident/ActionList.js';
-import { HypothesisList } from '../incident/HypothesisList.js';
-import { IncidentHeader } from '../incident/IncidentHeader.js';
-import { incidentLayout } from '../incident/incident-layout.js';
-import type { IncidentState } from '../incident/incident-state.js';
-import { MetricPanel } from '../incident/MetricPanel.js';
-import { NoticeList } from '../incident/NoticeList.js';
-import { paint } from '../incident/palette.js';
-import { Timeline } from '../incident/Timeline.js';
-import { useIncidentStream } from '../incident/use-incident-stream.js';
-import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import { useEngine } from '../hooks/use-engine.js';
+import { useSamples } from '../hooks/use-samples.js';
+import { incidentReducer, initialIncidentState, type IncidentState, type IncidentStatus } from '../incident/incident-state.js';
+import { useKeys } from '../keys/use-keys.js';
+import { actionsPanel } from '../panels/Actions.js';
+import { gaugesPanel } from '../panels/Gauges.js';
+import { hypothesesPanel } from '../panels/Hypotheses.js';
+import { injectedMetricsPanel } from '../panels/InjectedMetrics.js';
+import { noticesPanel } from '../panels/Notices.js';
+import { paint, severityColor, type Tone } from '../palette.js';
+import type { SampleFeed } from '../services.js';
+import { ScreenShell } from '../shell/ScreenShell.js';
 
 export interface IncidentScreenProps {
   scenario: Scenario;
   /** Any engine: the in-process simulation or the incident API's stream. Must honour the signal. */
   events: (signal: AbortSignal) => AsyncIterable<IncidentEvent>;
+  /** This machine's readings, for the compact gauges; none shown without. */
+  samples?: SampleFeed;
   onBack(): void;
   isActive?: boolean;
 }
 
-function Footer({ state, canListen }: { state: IncidentState; canListen: boolean }) {
-  const back = canListen ? '· q/Esc back' : '';
-  switch (state.status) {
-    case 'connecting':
-    case 'running':
-      return <Text dimColor>incident {state.status}… {canListen ? '· q/Esc stops it and goes back' : ''}</Text>;
-    case 'completed':
-      return (
-        <Text>
-          <Text color={paint('green')}>incident completed</Text> <Text dimColor>{back}</Text>
-        </Text>
-      );
-    case 'stopped':
-      return (
-        <Text>
-          <Text color={paint('yellow')}>incident stopped</Text> <Text dimColor>{back}</Text>
-        </Text>
-      );
-    case 'failed':
-      return (
-        <Text wrap="truncate">
-          <Text color={paint('red')}>incident failed{state.error ? `: ${state.error}` : ''}</Text> <Text dimColor>{back}</Text>
-        </Text>
-      );
-  }
-}
+const STATUS_COLORS: Record<IncidentStatus, string> = { connecting: 'gray', running: 'cyan', completed: 'green', stopped: 'yellow', failed: 'red' };
+const STATUS_TONES: Record<IncidentStatus, Tone> = { connecting: 'info', running: 'info', completed: 'good', stopped: 'warn', failed: 'bad' };
+const NO_FEED: SampleFeed = { recent: () => [], subscribe: () => () => {} };
 
-/** One incident as it unfolds: metrics, timeline, hypotheses streaming in, recommended actions. */
-export function IncidentScreen({ scenario, events, onBack, isActive = true }: IncidentScreenProps) {
-  const { state, stop } = useIncidentStream(scenario, events);
-  const { rows, columns } = useTerminalSize();
-  const { isRawModeSupported } = useStdin();
-  const canListen = isActive && isRawModeSupported;
-
-  useInput(
+/**
+ * One incident as it unfolds: the injected metrics, this machine's gauges, hypotheses streaming
+ * in, recommended actions, notices and the timeline. The rows go first to the metrics, then the
+ * notices and the gauges, the hypotheses being written and the leading one, the actions, the
+ * other hypotheses and their evidence, and the timeline takes what is left.
+ */
+export function IncidentScreen({ scenario, events, samples: feed, onBack, isActive = true }: IncidentScreenProps) {
+  const { state, stop } = useEngine(events, incidentReducer, () => initialIncidentState(scenario));
+  const samples: SystemSample[] = useSamples(feed ?? NO_FEED);
+  useKeys(
     (input, key) => {
       if (input === 'q' || key.escape) {
         stop();
         onBack();
       }
     },
-    { isActive: canListen },
+    { isActive },
   );
-
-  const layout = incidentLayout(rows, {
-    metrics: state.metrics.length,
-    hypotheses: state.hypotheses.length,
-    streaming: state.streaming.length,
-    actions: state.actions.length,
-    notices: state.notices.length,
-    timeline: state.timeline.length,
-  });
+  const live = state.status === 'connecting' || state.status === 'running';
 
   return (
-    <Box flexDirection="column">
-      <IncidentHeader scenario={scenario} state={state} />
-      <MetricPanel metrics={state.metrics} columns={columns} limit={layout.metrics} />
-      <HypothesisList
-        hypotheses={state.hypotheses}
-        streaming={state.streaming}
-        limit={layout.hypotheses}
-        streamingLimit={layout.streaming}
-        streamingLines={layout.streamingLines}
-        columns={columns}
-        showEvidence={layout.evidence}
-        analysisFinished={state.analysisFinished}
-      />
-      <ActionList actions={state.actions} limit={layout.actions} analysisFinished={state.analysisFinished} />
-      <Timeline entries={state.timeline} limit={layout.timeline} />
-      <NoticeList notices={state.notices} limit={layout.notices} />
-      <Footer state={state} canListen={canListen} />
-    </Box>
+    <ScreenShell
+      title={
+        <>
+          {scenario.name}
+          <Text dimColor> · </Text>
+          <Text bold={false}>{scenario.service}</Text>
+          <Text dimColor> · </Text>
+          <Text color={severityColor(state.severity)}>{state.severity}</Text>
+          <Text dimColor> · </Text>
+          <Text bold={false}>{scenario.difficulty}</Text>
+        </>
+      }
+      status={
+        <>
+          <Text dimColor>status: </Text>
+          <Text color={paint(STATUS_COLORS[state.status])}>{state.status}</Text>
+          <Text dimColor> t+{Math.round(state.elapsedSeconds)}s</Text>
+        </>
+      }
+      caption={<SourceLine state={state} />}
+      captionTone={STATUS_TONES[state.status]}
+      panels={[
+        injectedMetricsPanel(state.metrics, { priority: 1 }),
+        noticesPanel(state.notices, { priority: 2 }),
+        feed ? gaugesPanel(samples, { variant: 'compact', priority: 2 }) : null,
+        hypothesesPanel(state, { priority: 3 }),
+        actionsPanel(state.actions, { analysisFinished: state.analysisFinished, priority: 4 }),
+      ]}
+      timeline={{ entries: state.timeline, priority: 9 }}
+      keys={[live ? { key: 'q/Esc', label: 'stops it and goes back' } : { key: 'q/Esc', label: 'back' }]}
+      footer={<Outcome state={state} />}
+    />
+  );
+}
+
+/** Which analyzer speaks (always said), and the simulation's id. */
+function SourceLine({ state }: { state: IncidentState }) {
+  return (
+    <>
+      source: {state.source ?? <Text dimColor>waiting for the analyzer</Text>}
+      <Text dimColor bold={false}>
+        {state.simulationId ? `   ${state.simulationId}` : ''}
+      </Text>
+    </>
+  );
+}
+
+/** How the incident ended, beside the keys. */
+function Outcome({ state }: { state: IncidentState }) {
+  if (state.status === 'connecting' || state.status === 'running') return <Text dimColor>incident {state.status}…</Text>;
+  return (
+    <Text color={paint(STATUS_COLORS[state.status])}>
+      incident {state.status}
+      {state.status === 'failed' && state.error ? `: ${state.error}` : ''}
+    </Text>
   );
 }

@@ -1,39 +1,31 @@
-import { Box, Text, useInput } from 'ink';
+import { Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { DrillName } from '../../drills/types.js';
-import { DrillLineView } from '../components/DrillLineView.js';
-import { Gauges } from '../components/Gauges.js';
-import { useDrillRun } from '../hooks/use-drill-run.js';
+import { useEngine } from '../hooks/use-engine.js';
 import { useSamples } from '../hooks/use-samples.js';
-import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import { useKeys } from '../keys/use-keys.js';
+import { drillLinesPanel } from '../panels/DrillLines.js';
+import { gaugesPanel } from '../panels/Gauges.js';
+import { noticesPanel } from '../panels/Notices.js';
+import type { Tone } from '../palette.js';
 import type { ConsoleServices } from '../services.js';
+import { ScreenShell } from '../shell/ScreenShell.js';
+import { initialRunState, runReducer, type RunState } from '../state/run-state.js';
 
 /** Live gauges, a line per drill, and the summary once the run is over. */
-export function RunScreen({
-  services,
-  drills,
-  onBack,
-  isActive = true,
-}: {
-  services: ConsoleServices;
-  drills: DrillName[];
-  onBack(): void;
-  isActive?: boolean;
-}) {
+export function RunScreen({ services, drills, onBack, isActive = true }: { services: ConsoleServices; drills: DrillName[]; onBack(): void; isActive?: boolean }) {
   const samples = useSamples(services.samples);
-  const { state, stop, done } = useDrillRun(drills, services.runDrills);
-  const { columns } = useTerminalSize();
+  const { state, stop, done } = useEngine((signal) => services.runDrills(drills, signal), runReducer, () => initialRunState(drills));
   const [leaving, setLeaving] = useState(false);
   const now = useClock(state.phase === 'running' && !done);
 
-  useInput(
+  useKeys(
     (input, key) => {
-      if (input === 'q' || key.escape) {
-        if (done) onBack();
-        else {
-          setLeaving(true);
-          stop();
-        }
+      if (input !== 'q' && !key.escape) return;
+      if (done) onBack();
+      else {
+        setLeaving(true);
+        stop();
       }
     },
     { isActive },
@@ -44,43 +36,41 @@ export function RunScreen({
     if (leaving && done) onBack();
   }, [leaving, done, onBack]);
 
-  const summary = state.report?.summary;
+  const outcome = caption(state, done);
   return (
-    <Box flexDirection="column">
-      <Text wrap="truncate-end">
-        <Text bold>firedrill · local event drills</Text>
+    <ScreenShell
+      title="firedrill · local event drills"
+      status={
         <Text dimColor>
-          {state.machine ? `  machine ${state.machine}` : ''}
+          {state.machine ? `machine ${state.machine}` : ''}
           {state.runId ? `  run ${state.runId}` : ''}
         </Text>
-      </Text>
-      <Box marginY={1}>
-        <Gauges samples={samples} columns={columns} />
-      </Box>
-      {state.lines.map((line) => (
-        <DrillLineView key={line.drill} line={line} now={now} />
-      ))}
-      <Box marginTop={1} flexDirection="column">
-        {state.notices.map((notice) => (
-          <Text key={notice} color="yellow">
-            {notice}
-          </Text>
-        ))}
-        {state.phase === 'failed' && <Text color="red">The run could not go on: {state.error}</Text>}
-        {state.phase === 'aborted' && !done && <Text color="yellow">Stopping: ending the drill and cleaning up...</Text>}
-        {state.phase === 'aborted' && done && <Text color="yellow">Stopped. Everything the drills started was ended and removed.</Text>}
-        {summary && (
-          <Text>
-            <Text bold>Summary: </Text>
-            {summary.total} total, <Text color="green">{summary.passed} passed</Text>,{' '}
-            <Text color={summary.failed > 0 ? 'red' : undefined}>{summary.failed} failed</Text>, {summary.eventsTriggered}{' '}
-            events triggered
-          </Text>
-        )}
-        <Text dimColor>{done ? 'q / Esc back · Ctrl-C quit' : 'q / Esc stop and go back · Ctrl-C abort and quit'}</Text>
-      </Box>
-    </Box>
+      }
+      caption={outcome.text}
+      captionTone={outcome.tone}
+      panels={[gaugesPanel(samples), drillLinesPanel(state.lines, now), noticesPanel(state.notices.map((message) => ({ level: 'warn', message })))]}
+      keys={done ? [{ key: 'q / Esc', label: 'back' }, { key: 'Ctrl-C', label: 'quit' }] : [{ key: 'q / Esc', label: 'stop and go back' }, { key: 'Ctrl-C', label: 'abort and quit' }]}
+    />
   );
+}
+
+/** The line that stands out: what the run is doing, or how it ended. */
+function caption(state: RunState, done: boolean): { text: string; tone: Tone } {
+  const summary = state.report?.summary;
+  if (state.phase === 'failed') return { text: `The run could not go on: ${state.error}`, tone: 'bad' };
+  if (state.phase === 'aborted') {
+    return done ? { text: 'Stopped. Everything the drills started was ended and removed.', tone: 'warn' } : { text: 'Stopping: ending the drill and cleaning up...', tone: 'warn' };
+  }
+  if (summary) {
+    return {
+      text: `Summary: ${summary.total} total, ${summary.passed} passed, ${summary.failed} failed, ${summary.eventsTriggered} events triggered`,
+      tone: summary.failed > 0 ? 'bad' : 'good',
+    };
+  }
+  const running = state.lines.find((line) => line.status === 'running' || line.status === 'settling');
+  if (running) return { text: `${running.drill}: ${running.status === 'settling' ? 'waiting for the machine to settle' : 'loading the machine'}`, tone: 'info' };
+  if (state.phase === 'starting') return { text: 'Starting: reading the machine before the first drill...', tone: 'info' };
+  return { text: 'Finishing the run...', tone: 'info' };
 }
 
 /** The current time, ticking once a second while `running`, for elapsed times. */

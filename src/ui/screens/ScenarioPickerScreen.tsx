@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
+import { ScreenShell, type ShellPanel } from '../shell/ScreenShell.js';
 import type { Difficulty, Scenario } from '../../incidents/types.js';
-import { severityColor, paint } from '../incident/palette.js';
+import { severityColor, paint } from '../palette.js';
 import { pickerRows, windowRows } from '../incident/picker-state.js';
 import { useScenarioPicker } from '../incident/use-scenario-picker.js';
-import { useTerminalSize } from '../hooks/use-terminal-size.js';
 
 export interface ScenarioLoadError {
   file: string;
@@ -23,8 +23,6 @@ export interface ScenarioPickerScreenProps {
 const DIFFICULTY_TITLES: Record<Difficulty, string> = { beginner: 'Beginner', intermediate: 'Intermediate', advanced: 'Advanced' };
 /** Past this many, bad files are summed up in one line so the list keeps its room. */
 const MAX_ERROR_LINES = 3;
-/** Title, help or filter line, description of the highlighted scenario, the two "more" lines. */
-const FIXED_LINES = 5;
 
 function ScenarioRow({ scenario, highlighted, nameWidth, serviceWidth }: { scenario: Scenario; highlighted: boolean; nameWidth: number; serviceWidth: number }) {
   return (
@@ -55,53 +53,95 @@ function ScenarioRow({ scenario, highlighted, nameWidth, serviceWidth }: { scena
  * A new `scenarios` array (a reload) keeps the filter and the highlighted scenario.
  */
 export function ScenarioPickerScreen({ scenarios, loadErrors = [], onPick, onBack, isActive = true, initialScenarioId }: ScenarioPickerScreenProps) {
-  const { state, visible, canListen } = useScenarioPicker(scenarios, { onPick, onBack, isActive, initialScenarioId });
-  const { rows: terminalRows } = useTerminalSize();
-
-  const errorLines = Math.min(loadErrors.length, MAX_ERROR_LINES) + (loadErrors.length > MAX_ERROR_LINES ? 1 : 0);
-  // One line short of the terminal, so Ink never has to redraw the whole screen.
-  const capacity = terminalRows - 1 - FIXED_LINES - errorLines;
-  const { shown, hiddenAbove, hiddenBelow } = windowRows(pickerRows(visible), state.cursor, capacity);
+  const { state, visible } = useScenarioPicker(scenarios, { onPick, onBack, isActive, initialScenarioId });
   const nameWidth = Math.min(40, Math.max(10, ...state.ordered.map((scenario) => scenario.name.length)));
   const serviceWidth = Math.min(24, Math.max(7, ...state.ordered.map((scenario) => scenario.service.length)));
   const highlighted = visible[state.cursor];
+  const rows = pickerRows(visible);
+  const errorLines = Math.min(loadErrors.length, MAX_ERROR_LINES) + (loadErrors.length > MAX_ERROR_LINES ? 1 : 0);
+  const count = visible.length === state.ordered.length ? `${state.ordered.length}` : `${visible.length} of ${state.ordered.length}`;
 
-  return (
-    <Box flexDirection="column">
-      <Text bold>
-        Incident scenarios <Text dimColor>({visible.length === state.ordered.length ? state.ordered.length : `${visible.length} of ${state.ordered.length}`})</Text>
-      </Text>
-      {state.query !== null ? (
-        <Text>
-          <Text color={paint('cyan')}>/</Text> {state.query}
-          <Text inverse> </Text>
-          <Text dimColor>  Esc clears · Enter starts</Text>
-        </Text>
-      ) : (
-        <Text dimColor>{canListen ? '/ filter · ↑↓ move · Enter start · q back' : 'keys need an interactive terminal'}</Text>
-      )}
-      <Text dimColor>{hiddenAbove > 0 ? `↑ ${hiddenAbove} more` : ' '}</Text>
-      {scenarios.length === 0 ? <Text>No scenarios were found.</Text> : null}
-      {scenarios.length > 0 && visible.length === 0 ? <Text>No scenario matches “{state.query}”.</Text> : null}
-      {shown.map((row) =>
-        row.kind === 'group' ? (
-          <Text key={`group-${row.difficulty}`} bold underline>
-            {DIFFICULTY_TITLES[row.difficulty]}
-          </Text>
-        ) : (
-          <ScenarioRow key={row.scenario.id} scenario={row.scenario} highlighted={row.position === state.cursor} nameWidth={nameWidth} serviceWidth={serviceWidth} />
-        ),
-      )}
-      <Text dimColor>{hiddenBelow > 0 ? `↓ ${hiddenBelow} more` : ' '}</Text>
+  const list: ShellPanel = {
+    id: 'scenarios',
+    // The two "more" lines stay, blank or not, so that the list does not jump as it scrolls.
+    min: 4,
+    want: rows.length + 2,
+    render: ({ rows: room }) => {
+      const { shown, hiddenAbove, hiddenBelow } = windowRows(rows, state.cursor, room - 2);
+      return (
+        <>
+          <Text dimColor>{hiddenAbove > 0 ? `↑ ${hiddenAbove} more` : ' '}</Text>
+          {scenarios.length === 0 ? <Text>No scenarios were found.</Text> : null}
+          {scenarios.length > 0 && visible.length === 0 ? <Text>No scenario matches “{state.query}”.</Text> : null}
+          {shown.map((row) =>
+            row.kind === 'group' ? (
+              <Text key={`group-${row.difficulty}`} bold underline>
+                {DIFFICULTY_TITLES[row.difficulty]}
+              </Text>
+            ) : (
+              <ScenarioRow key={row.scenario.id} scenario={row.scenario} highlighted={row.position === state.cursor} nameWidth={nameWidth} serviceWidth={serviceWidth} />
+            ),
+          )}
+          <Text dimColor>{hiddenBelow > 0 ? `↓ ${hiddenBelow} more` : ' '}</Text>
+        </>
+      );
+    },
+  };
+  const description: ShellPanel = {
+    id: 'description',
+    min: 1,
+    priority: 1,
+    render: () => (
       <Text dimColor wrap="truncate">
         {highlighted ? highlighted.description : ' '}
       </Text>
-      {loadErrors.slice(0, MAX_ERROR_LINES).map((error, position) => (
-        <Text key={`${position}-${error.file}`} dimColor wrap="truncate">
-          skipped {error.message.startsWith(error.file) ? error.message : `${error.file}: ${error.message}`}
-        </Text>
-      ))}
-      {loadErrors.length > MAX_ERROR_LINES ? <Text dimColor>and {loadErrors.length - MAX_ERROR_LINES} more files could not be loaded</Text> : null}
-    </Box>
+    ),
+  };
+  const errors: ShellPanel = {
+    id: 'errors',
+    min: errorLines,
+    priority: 2,
+    render: () => (
+      <>
+        {loadErrors.slice(0, MAX_ERROR_LINES).map((error, position) => (
+          <Text key={`${position}-${error.file}`} dimColor wrap="truncate">
+            skipped {error.message.startsWith(error.file) ? error.message : `${error.file}: ${error.message}`}
+          </Text>
+        ))}
+        {loadErrors.length > MAX_ERROR_LINES ? <Text dimColor>and {loadErrors.length - MAX_ERROR_LINES} more files could not be loaded</Text> : null}
+      </>
+    ),
+  };
+
+  return (
+    <ScreenShell
+      title={
+        <>
+          Incident scenarios <Text dimColor>({count})</Text>
+        </>
+      }
+      caption={
+        state.query !== null ? (
+          <>
+            <Text color={paint('cyan')}>/</Text> <Text bold={false}>{state.query}</Text>
+            <Text inverse> </Text>
+          </>
+        ) : undefined
+      }
+      panels={[list, description, loadErrors.length > 0 ? errors : null]}
+      keys={
+        state.query !== null
+          ? [
+              { key: 'Esc', label: 'clears' },
+              { key: 'Enter', label: 'starts' },
+            ]
+          : [
+              { key: '/', label: 'filter' },
+              { key: '↑↓', label: 'move' },
+              { key: 'Enter', label: 'start' },
+              { key: 'q', label: 'back' },
+            ]
+      }
+    />
   );
 }

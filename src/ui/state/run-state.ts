@@ -1,4 +1,5 @@
 import type { Detection, DrillName, DrillResult, MonitorEvent, RunEvent, RunReport } from '../../drills/types.js';
+import type { EngineSignal } from '../hooks/use-engine.js';
 
 /** What the run screen shows, folded from the runner's events. Pure: tested without Ink. */
 export type DrillLineStatus = 'waiting' | 'running' | 'settling' | 'passed' | 'failed';
@@ -25,10 +26,7 @@ export interface RunState {
   notices: string[];
 }
 
-export type RunAction =
-  | RunEvent
-  | { type: 'run-aborted' }
-  | { type: 'run-failed'; error: string };
+export type RunAction = RunEvent | EngineSignal;
 
 export function initialRunState(drills: readonly DrillName[]): RunState {
   return { phase: 'starting', notices: [], lines: drills.map((drill) => ({ drill, status: 'waiting', events: [], detections: [] })) };
@@ -80,10 +78,12 @@ export function runReducer(state: RunState, action: RunAction): RunState {
       return { ...state, notices: [...state.notices, action.message] };
     case 'run-finished':
       return { ...state, phase: state.phase === 'aborted' ? 'aborted' : 'finished', report: action.report };
-    case 'run-aborted':
+    case 'engine-stopped':
       return { ...state, phase: 'aborted' };
-    case 'run-failed':
-      return { ...state, phase: 'failed', error: action.error };
+    case 'engine-failed':
+      return { ...state, phase: 'failed', error: action.message };
+    case 'engine-ended':
+      return state;
     default: {
       const unhandled: never = action;
       return unhandled;

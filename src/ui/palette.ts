@@ -1,4 +1,4 @@
-import type { RiskLevel, Severity } from '../../incidents/types.js';
+import type { RiskLevel, Severity } from '../incidents/types.js';
 
 /**
  * The chalk that Ink 6.8 bundles (5.x) ignores NO_COLOR (https://no-color.org), so colors are
@@ -32,4 +32,17 @@ export function sigmaColor(sigma: number | undefined): string | undefined {
 
 export function confidenceColor(confidence: number): string | undefined {
   return paint(confidence >= 0.7 ? 'green' : confidence >= 0.4 ? 'yellow' : 'gray');
+}
+
+/** How a line should read: neutral, good news, a warning, bad news. */
+export type Tone = 'info' | 'good' | 'warn' | 'bad';
+const TONE_COLORS: Record<Tone, string> = { info: 'cyan', good: 'green', warn: 'yellow', bad: 'red' };
+
+export function toneColor(tone: Tone): string | undefined {
+  return paint(TONE_COLORS[tone]);
+}
+
+/** A gauge of this machine: green, yellow from 75 %, red from 90 %. */
+export function gaugeColor(percent: number): string | undefined {
+  return paint(percent >= 90 ? 'red' : percent >= 75 ? 'yellow' : 'green');
 }

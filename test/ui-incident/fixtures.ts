@@ -1,58 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { stripVTControlCharacters } from 'node:util';
+/** Scenarios, metrics and a scriptable event source for the incident screens' tests. */
 import type { IncidentEvent, Scenario, ScenarioMetric } from '../../src/incidents/types.js';
-
-export const KEYS = {
-  up: '\u001B[A',
-  down: '\u001B[B',
-  enter: '\r',
-  escape: '\u001B',
-  backspace: '\u007F',
-} as const;
-
-/** Ink acts on one key per input chunk with fresh state: keys go one at a time with a tiny pause. */
-export const KEY_PAUSE_MS = 15;
-
-interface FrameSource {
-  lastFrame(): string | undefined;
-}
-
-/**
- * Polls the last frame until it passes `expected` (text it must contain, or a predicate), and
- * returns it as a person reads it: without color codes, whatever FORCE_COLOR says.
- */
-export async function waitForFrame(instance: FrameSource, expected: string | ((frame: string) => boolean), timeoutMs = 4000): Promise<string> {
-  const passes = typeof expected === 'string' ? (frame: string) => frame.includes(expected) : expected;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const frame = stripVTControlCharacters(instance.lastFrame() ?? '');
-    if (passes(frame)) return frame;
-    if (Date.now() > deadline) {
-      throw new Error(`The frame never showed ${typeof expected === 'string' ? JSON.stringify(expected) : 'what was expected'}; last frame:\n${frame}`);
-    }
-    await sleep(10);
-  }
-}
-
-/** Polls a condition outside the frame (a callback was called, a generator finished). */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 4000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Gave up waiting until ${what}.`);
-    await sleep(10);
-  }
-}
-
-export async function press(stdin: { write(data: string): void }, ...keys: string[]): Promise<void> {
-  for (const key of keys) {
-    stdin.write(key);
-    await sleep(KEY_PAUSE_MS);
-  }
-}
-
-export async function type(stdin: { write(data: string): void }, text: string): Promise<void> {
-  await press(stdin, ...text.split(''));
-}
 
 export function metric(overrides: Partial<ScenarioMetric> & Pick<ScenarioMetric, 'name'>): ScenarioMetric {
   return { value: 10, baseline: 2, deviationSigma: 4, pattern: 'linear', unit: 'count', ...overrides };

@@ -1,9 +1,15 @@
+/**
+ * The metrics an incident injects (or a live incident reads): a line each with the current value
+ * against its baseline, the distance in standard deviations as a number and a bar, and the recent
+ * values as a sparkline. Shows as many as its rows allow; the title says how many are not shown.
+ */
 import { Box, Text } from 'ink';
 import { Bar } from '../components/Bar.js';
 import { Sparkline } from '../components/Sparkline.js';
-import { formatMetricValue, formatSigma } from './format-metric.js';
-import type { MetricView } from './incident-state.js';
-import { sigmaColor } from './palette.js';
+import { formatMetricValue, formatSigma } from '../incident/format-metric.js';
+import type { MetricView } from '../incident/incident-state.js';
+import { sigmaColor } from '../palette.js';
+import type { PanelBudget, ShellPanel } from '../shell/ScreenShell.js';
 
 /** The sigma bar is full at this many standard deviations. */
 const FULL_SCALE_SIGMA = 6;
@@ -18,17 +24,13 @@ function sparklineRange(metric: MetricView): { min: number; max: number } {
   return { min: Math.min(...bounds), max: Math.max(...bounds) };
 }
 
-/** One line per metric: current value against its baseline, distance in sigmas, recent values. */
-export function MetricPanel({ metrics, columns, limit }: { metrics: readonly MetricView[]; columns: number; limit: number }) {
+export function InjectedMetrics({ metrics, rows, columns }: { metrics: readonly MetricView[] } & PanelBudget) {
   const sparkWidth = columns >= 100 ? 16 : 10;
   const fixed = 2 + VALUE_WIDTH + BASELINE_WIDTH + SIGMA_WIDTH + BAR_WIDTH + 1 + sparkWidth + 1;
   const nameWidth = Math.max(12, Math.min(36, columns - fixed));
-  const shown = metrics.slice(0, limit);
+  const shown = metrics.slice(0, rows);
   return (
     <Box flexDirection="column">
-      <Text bold>
-        Metrics{metrics.length > shown.length ? <Text dimColor> ({metrics.length - shown.length} more not shown)</Text> : null}
-      </Text>
       {shown.map((metric) => (
         <Box key={metric.name}>
           <Box width={2 + nameWidth} flexShrink={0} paddingLeft={2}>
@@ -53,4 +55,19 @@ export function MetricPanel({ metrics, columns, limit }: { metrics: readonly Met
       ))}
     </Box>
   );
+}
+
+/** Up to `cap` metrics (8 by default: more is a wall of numbers), the title counting the rest. */
+export function injectedMetricsPanel(metrics: readonly MetricView[], { priority = 1, cap = 8 }: { priority?: number; cap?: number } = {}): ShellPanel {
+  return {
+    id: 'metrics',
+    title: ({ rows }) => (
+      <>
+        Metrics{metrics.length > rows ? <Text dimColor> ({metrics.length - rows} more not shown)</Text> : null}
+      </>
+    ),
+    priority,
+    asks: [{ rows: Math.min(metrics.length, cap), priority }],
+    render: (budget) => <InjectedMetrics metrics={metrics} {...budget} />,
+  };
 }

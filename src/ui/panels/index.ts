@@ -1,0 +1,15 @@
+/**
+ * The console's reusable panels. Each renders in a `rows` x `columns` budget and has a factory
+ * (`xxxPanel(data, options)`) that returns a ShellPanel: what it asks of the layout and how it
+ * renders. A mode's screen arranges these in a ScreenShell (see /work/plan/SHELL.md); a panel
+ * only its mode needs is written the same way, here, so that others can reuse it.
+ */
+export { actionsPanel, Actions } from './Actions.js';
+export { drillLinesPanel, DrillLines, DrillLineView } from './DrillLines.js';
+export { figuresPanel, Figures, type Figure } from './Figures.js';
+export { CompactGauges, FullGauges, Gauges, gaugesPanel } from './Gauges.js';
+export { hypothesesPanel, Hypotheses } from './Hypotheses.js';
+export { injectedMetricsPanel, InjectedMetrics } from './InjectedMetrics.js';
+export { noticesPanel, Notices, type NoticeItem } from './Notices.js';
+export { selectListPanel } from './SelectList.js';
+export { timelinePanel, Timeline, type TimelineItem } from './Timeline.js';
