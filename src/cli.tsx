@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   failures: () => import('./commands/failures.js'),
   compare: () => import('./commands/compare.js'),
   sync: () => import('./commands/sync.js'),
+  proxy: () => import('./commands/proxy.js'),
 };
 
 /** The original `mythos-test` was called with flags; those spellings keep working. */
@@ -34,6 +35,8 @@ Usage:
   firedrill failures [--machine HOST] [--json]
   firedrill compare [--json]
   firedrill sync                 push runs still pending to Neo4j
+  firedrill proxy --listen PORT --upstream HOST:PORT [--latency MS ...]
+                                 a TCP fault proxy (Toxiproxy's toxics), changeable while it runs
 
 Common flags: --config FILE, --data-dir DIR. "firedrill COMMAND --help" gives a command's flags.
 Drills: cpu_spike, memory_pressure, disk_fill, service_restart, process_spawn.
