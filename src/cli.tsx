@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   compare: () => import('./commands/compare.js'),
   sync: () => import('./commands/sync.js'),
   proxy: () => import('./commands/proxy.js'),
+  sandbox: () => import('./commands/sandbox.js'),
 };
 
 /** The original `mythos-test` was called with flags; those spellings keep working. */
@@ -37,6 +38,7 @@ Usage:
   firedrill sync                 push runs still pending to Neo4j
   firedrill proxy --listen PORT --upstream HOST:PORT [--latency MS ...]
                                  a TCP fault proxy (Toxiproxy's toxics), changeable while it runs
+  firedrill sandbox up           a throwaway PostgreSQL, the fault proxy and a demo app, until Ctrl-C
 
 Common flags: --config FILE, --data-dir DIR. "firedrill COMMAND --help" gives a command's flags.
 Drills: cpu_spike, memory_pressure, disk_fill, service_restart, process_spawn.
