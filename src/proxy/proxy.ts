@@ -116,6 +116,11 @@ export class FaultProxy {
     return [...this.current];
   }
 
+  /** @internal the toxics as held (not a copy): read on every chunk, so no allocation. */
+  inForce(): readonly Toxic[] {
+    return this.current;
+  }
+
   /** Replaces every toxic; open connections follow at once. */
   setToxics(toxics: readonly Toxic[]): void {
     const names = new Set<string>();
@@ -223,8 +228,10 @@ class Connection {
   }
 
   /** Toxics in force for this connection and direction (toxicity drawn once per connection and toxic). */
-  toxicsFor(direction: Direction): Toxic[] {
-    return this.proxy.toxics().filter((toxic) => {
+  toxicsFor(direction: Direction): readonly Toxic[] {
+    const all = this.proxy.inForce();
+    if (all.length === 0) return all;
+    return all.filter((toxic) => {
       if (toxic.direction !== direction) return false;
       if (toxic.toxicity >= 1) return true;
       const key = `${toxic.name}@${toxic.toxicity}`;
