@@ -11,24 +11,35 @@ export interface Unit {
   pid(): number | null;
 }
 
-/** Runs one instance, recorded in the ledger while it lives; no restart. */
+const RESTART_DELAY_MS = 100;
+
+/** Runs the program, recorded in the ledger while it lives, and starts it again when it exits unasked. */
 export function startUnit(program: SandboxProgram, ledger: Ledger): Unit {
   let child: Child | undefined;
+  let wanted = false;
+  async function launch(): Promise<void> {
+    const instance = await program.spawn();
+    const started = instance.child;
+    child = started;
+    await ledger.addProcesses([{ pid: started.pid, startTime: started.startTime, command: program.name }]);
+    void started.exited.then(async () => {
+      await ledger.removeProcesses([started.pid]);
+      if (wanted && child === started) setTimeout(() => void launch().then(() => instance.ready).catch(() => {}), RESTART_DELAY_MS);
+    });
+    await instance.ready;
+  }
   return {
     async start() {
-      const instance = await program.spawn();
-      child = instance.child;
-      const started = instance.child;
-      await ledger.addProcesses([{ pid: started.pid, startTime: started.startTime, command: program.name }]);
-      void started.exited.then(() => ledger.removeProcesses([started.pid]));
-      await instance.ready;
+      wanted = true;
+      await launch();
     },
     async stop() {
-      if (!child || child.hasExited()) return;
-      if (program.stop) await program.stop(child, 2000);
-      else child.process.kill('SIGKILL');
-      await child.exited;
-      await ledger.removeProcesses([child.pid]);
+      wanted = false;
+      const current = child;
+      if (!current || current.hasExited()) return;
+      if (program.stop) await program.stop(current, 2000);
+      else current.process.kill('SIGKILL');
+      await current.exited;
     },
     kill(signal = 'SIGKILL') {
       if (!child || child.hasExited()) return null;
