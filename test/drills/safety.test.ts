@@ -135,7 +135,7 @@ describe('cleanupLeftovers', () => {
       { kind: 'process', pid: recycled.pid, startTime: recycled.startTime - 1, command: 'process_spawn sleep', owner, createdAt: new Date().toISOString() },
     ]);
     const removed = await cleanupLeftovers(dirs.paths);
-    expect(removed).toEqual({ filesRemoved: [], processesEnded: [leftover.pid] });
+    expect(removed).toEqual({ filesRemoved: [], directoriesRemoved: [], processesEnded: [leftover.pid] });
     await leftover.exited;
     expect(isSameProcessAlive(recycled.pid, recycled.startTime)).toBe(true);
     expect(await readLedger(dirs.paths)).toEqual([]);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupLeftovers, Ledger, readLedger } from '../../src/drills/ledger.js';
 import { selfIdentity } from '../../src/drills/proc.js';
 import { resolvePaths, type FiredrillPaths } from '../../src/paths.js';
+import { findPostgresBin } from '../../src/sandbox/postgres.js';
 import { collect, startCli, waitFor } from '../helpers/cli.js';
 import { descendantsOf, isAlive } from '../helpers/procs.js';
 
@@ -41,7 +42,7 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-describe('the PostgreSQL sandbox', () => {
+describe.skipIf(findPostgresBin() === null)('the PostgreSQL sandbox (needs Debian\'s postgresql)', () => {
   it('serves queries through the proxy, follows a toxic changed while it runs, and leaves nothing after SIGTERM', async () => {
     const before = sandboxDirs();
     const { child, endpoints } = await startSandboxUp();
