@@ -1,4 +1,4 @@
-import { httpOk } from './programs.js';
+import { httpHealthy } from '../drills/services.js';
 import type { Sandbox, SandboxPart } from './sandbox.js';
 
 /**
@@ -30,9 +30,9 @@ export async function partHealthy(sandbox: Sandbox, part: SandboxPart): Promise<
     case 'postgres':
       return sandbox.cluster.waitReady(1000).then(() => true, () => false);
     case 'proxy':
-      return httpOk(`${endpoints.proxy_control}/proxy`);
+      return httpHealthy(`${endpoints.proxy_control}/proxy`);
     case 'app':
-      return httpOk(`${endpoints.app_url}/query`, 3000);
+      return httpHealthy(`${endpoints.app_url}/query`, 3000);
     default: {
       const never: never = part;
       return Boolean(never);

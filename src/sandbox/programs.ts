@@ -1,5 +1,5 @@
-import http from 'node:http';
 import { spawnChild, type Child } from '../drills/children.js';
+import { httpHealthy } from '../drills/services.js';
 import { firedrillEntry } from './entry.js';
 import type { PostgresCluster } from './postgres.js';
 
@@ -32,18 +32,6 @@ async function readyWhen(name: string, child: Child, check: () => Promise<boolea
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   throw new Error(`${name} was not ready within ${READY_LIMIT_MS / 1000} s`);
-}
-
-/** True when GET url answers 2xx within a second. */
-export function httpOk(url: string, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const request = http.get(url, { timeout: timeoutMs, agent: false }, (response) => {
-      response.resume();
-      resolve(response.statusCode !== undefined && response.statusCode >= 200 && response.statusCode < 300);
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(false));
-  });
 }
 
 /** Signal, then SIGKILL after the grace; resolves once the child has exited. */
@@ -94,7 +82,7 @@ export function proxyProgram(options: { listenPort: number; controlPort: number;
         '--upstream', `127.0.0.1:${options.upstreamPort}`,
         '--control', `127.0.0.1:${options.controlPort}`,
       ]);
-      return { child, ready: readyWhen('the fault proxy', child, () => httpOk(`${control}/proxy`)) };
+      return { child, ready: readyWhen('the fault proxy', child, () => httpHealthy(`${control}/proxy`)) };
     },
     stop: (child, timeoutMs) => endWith(child, 'SIGTERM', timeoutMs),
   };
@@ -120,7 +108,7 @@ export function demoAppProgram(options: DemoAppProgramOptions): SandboxProgram {
         '--timeout-ms', String(options.timeoutMs),
         '--retries', String(options.retries),
       ]);
-      return { child, ready: readyWhen('the demo app', child, () => httpOk(`http://127.0.0.1:${options.port}/health`)) };
+      return { child, ready: readyWhen('the demo app', child, () => httpHealthy(`http://127.0.0.1:${options.port}/health`)) };
     },
     stop: (child, timeoutMs) => endWith(child, 'SIGTERM', timeoutMs),
   };
