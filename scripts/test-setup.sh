@@ -8,6 +8,7 @@ command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
 command -v prometheus >/dev/null 2>&1 || missing="$missing prometheus"
 command -v prometheus-node-exporter >/dev/null 2>&1 || missing="$missing prometheus-node-exporter"
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing="$missing prometheus-alertmanager"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ]; then as_root=""; elif sudo -n true 2>/dev/null; then as_root="sudo -n"; else as_root="none"; fi
@@ -19,6 +20,8 @@ echo "test setup: installing$missing (apt-get)" >&2
 export DEBIAN_FRONTEND=noninteractive
 # The monitoring stack through the CI's own script, which keeps its system services from starting.
 $as_root sh .ci/install-monitoring.sh >/dev/null 2>&1 || echo "test setup: could not install the Prometheus stack" >&2
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || $as_root sh .ci/install-postgresql.sh >/dev/null 2>&1 \
+  || echo "test setup: could not install PostgreSQL" >&2
 command -v tmux >/dev/null 2>&1 || $as_root apt-get install -y -qq --no-install-recommends tmux >/dev/null \
   || echo "test setup: apt-get could not install tmux" >&2
 exit 0

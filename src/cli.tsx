@@ -12,6 +12,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   failures: () => import('./commands/failures.js'),
   compare: () => import('./commands/compare.js'),
   sync: () => import('./commands/sync.js'),
+  proxy: () => import('./commands/proxy.js'),
+  sandbox: () => import('./commands/sandbox.js'),
 };
 
 /** The original `mythos-test` was called with flags; those spellings keep working. */
@@ -34,6 +36,9 @@ Usage:
   firedrill failures [--machine HOST] [--json]
   firedrill compare [--json]
   firedrill sync                 push runs still pending to Neo4j
+  firedrill proxy --listen PORT --upstream HOST:PORT [--latency MS ...]
+                                 a TCP fault proxy (Toxiproxy's toxics), changeable while it runs
+  firedrill sandbox up           a throwaway PostgreSQL, the fault proxy and a demo app, until Ctrl-C
 
 Common flags: --config FILE, --data-dir DIR. "firedrill COMMAND --help" gives a command's flags.
 Drills: cpu_spike, memory_pressure, disk_fill, service_restart, process_spawn.

@@ -54,6 +54,9 @@ export interface SpawnOptions {
   stdio?: StdioOptions;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Run as this user and group (firedrill as root starting PostgreSQL, which refuses root). */
+  uid?: number;
+  gid?: number;
 }
 
 /** Spawns a child that dies with firedrill; resolves once it is running (rejects when it cannot start). */
@@ -64,6 +67,8 @@ export function spawnChild(command: string, args: readonly string[], options: Sp
     stdio: options.stdio ?? 'ignore',
     env: options.env ?? process.env,
     cwd: options.cwd,
+    uid: options.uid,
+    gid: options.gid,
   });
   // Later errors (a kill of a child that just exited) must not become an uncaught 'error' event.
   child.on('error', () => {});

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { lstat, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { FiredrillPaths } from '../paths.js';
@@ -15,11 +15,14 @@ import { isRecordedProcessAlive, isSameProcessAlive, selfIdentity } from './proc
 
 /** Names firedrill gives the files it creates; nothing else is ever removed from a ledger entry. */
 export const FIREDRILL_FILE_PATTERN = /^firedrill-[a-z-]+-\d+-[0-9a-f]{12}\.tmp$/;
+/** Names firedrill gives the directories it creates (a PostgreSQL sandbox's cluster and sockets). */
+export const FIREDRILL_DIR_PATTERN = /^firedrill-[a-z-]+-\d+-[0-9a-f]{12}$/;
 
 const ownerSchema = z.object({ pid: z.number().int().positive(), startTime: z.number().nullable() });
 
 const entrySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('file'), path: z.string().min(1), owner: ownerSchema, createdAt: z.string() }),
+  z.object({ kind: z.literal('directory'), path: z.string().min(1), owner: ownerSchema, createdAt: z.string() }),
   z.object({
     kind: z.literal('process'),
     pid: z.number().int().positive(),
@@ -132,6 +135,26 @@ export class Ledger {
     await update(this.file, (entries) => [...entries, entry]);
   }
 
+  /**
+   * Call BEFORE creating the directory. Only names matching FIREDRILL_DIR_PATTERN are accepted;
+   * cleanup removes it with everything in it, so it must hold nothing but what firedrill put there.
+   */
+  async addDirectory(dirPath: string): Promise<void> {
+    if (!FIREDRILL_DIR_PATTERN.test(path.basename(dirPath))) {
+      throw new LedgerError(`refusing to track ${dirPath}: not a name firedrill gives its directories`);
+    }
+    this.armEmergencyPrune();
+    const entry: LedgerEntry = { kind: 'directory', path: path.resolve(dirPath), owner: this.owner, createdAt: new Date().toISOString() };
+    await update(this.file, (entries) => [...entries, entry]);
+  }
+
+  async removeDirectory(dirPath: string): Promise<void> {
+    const resolved = path.resolve(dirPath);
+    await update(this.file, (entries) =>
+      entries.filter((entry) => !(entry.kind === 'directory' && entry.path === resolved && isOwnedBySelf(entry, this.owner))),
+    );
+  }
+
   async removeFile(filePath: string): Promise<void> {
     const resolved = path.resolve(filePath);
     await update(this.file, (entries) =>
@@ -183,8 +206,11 @@ export function readLedger(paths: FiredrillPaths): Promise<LedgerEntry[]> {
  * firedrill gives and it is a regular file; a process is ended only when its pid and start time
  * both match what was recorded.
  */
-export async function cleanupLeftovers(paths: FiredrillPaths): Promise<{ filesRemoved: string[]; processesEnded: number[] }> {
+export async function cleanupLeftovers(
+  paths: FiredrillPaths,
+): Promise<{ filesRemoved: string[]; directoriesRemoved: string[]; processesEnded: number[] }> {
   const filesRemoved: string[] = [];
+  const directoriesRemoved: string[] = [];
   const processesEnded: number[] = [];
   const file = paths.ledgerFile;
   const previous = queues.get(file) ?? Promise.resolve();
@@ -192,7 +218,9 @@ export async function cleanupLeftovers(paths: FiredrillPaths): Promise<{ filesRe
     const entries = await readEntries(file);
     if (entries.length === 0) return;
     const kept: LedgerEntry[] = [];
-    for (const entry of entries) {
+    // Processes first: a directory is removed only once what ran in it has been ended.
+    const ordered = [...entries.filter((entry) => entry.kind === 'process'), ...entries.filter((entry) => entry.kind !== 'process')];
+    for (const entry of ordered) {
       if (isRecordedProcessAlive(entry.owner)) {
         kept.push(entry);
         continue;
@@ -205,6 +233,19 @@ export async function cleanupLeftovers(paths: FiredrillPaths): Promise<{ filesRe
           } catch {
             // Gone in the meantime.
           }
+        }
+        continue;
+      }
+      if (entry.kind === 'directory') {
+        if (!FIREDRILL_DIR_PATTERN.test(path.basename(entry.path))) continue;
+        try {
+          const stats = await lstat(entry.path);
+          if (!stats.isDirectory()) continue;
+          // Retries: the backends of a killed postmaster may still be closing files in it.
+          await rm(entry.path, { recursive: true, maxRetries: 10, retryDelay: 100 });
+          directoriesRemoved.push(entry.path);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') kept.push(entry);
         }
         continue;
       }
@@ -224,5 +265,5 @@ export async function cleanupLeftovers(paths: FiredrillPaths): Promise<{ filesRe
   });
   queues.set(file, work);
   await work;
-  return { filesRemoved, processesEnded };
+  return { filesRemoved, directoriesRemoved, processesEnded };
 }

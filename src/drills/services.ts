@@ -93,10 +93,10 @@ export class CanaryService implements ServiceControl {
   }
 }
 
-/** GET url on a fresh connection: healthy means a 2xx answer within a second. */
-export function httpHealthy(url: string): Promise<boolean> {
+/** GET url on a fresh connection: healthy means a 2xx answer within a second (or timeoutMs). */
+export function httpHealthy(url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<boolean> {
   return new Promise((resolve) => {
-    const request = http.get(url, { agent: false, timeout: HEALTH_TIMEOUT_MS }, (response) => {
+    const request = http.get(url, { agent: false, timeout: timeoutMs }, (response) => {
       response.resume();
       resolve(response.statusCode !== undefined && response.statusCode >= 200 && response.statusCode < 300);
     });
