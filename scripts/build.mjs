@@ -6,6 +6,25 @@ import { chmod, readFile, rename, rm } from 'node:fs/promises';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
+/**
+ * Yoga (Ink's layout engine) is WebAssembly shipped as a base64 data: URL, and its loader, built
+ * for browsers, fetches that URL when `fetch` exists: on Node that loads undici and goes through
+ * it, a sixth of the console's start-up (bench/startup.mjs). Told there is no fetch, the loader
+ * decodes the same bytes itself.
+ */
+const yogaWithoutFetch = {
+  name: 'yoga-without-fetch',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const patched = source.replaceAll('"function"!=typeof fetch', '!0');
+      // A yoga-layout release that loads differently must not silently bring the cost back.
+      if (patched === source) throw new Error(`${path}: the wasm loader changed; update yogaWithoutFetch in scripts/build.mjs`);
+      return { contents: patched, loader: 'js' };
+    });
+  },
+};
+
 // Chunk names change with their content: build into a fresh folder, then swap it in, so that old
 // chunks never pile up and a firedrill already running keeps its files until the swap.
 const staging = `dist.${process.pid}`;
@@ -25,6 +44,7 @@ await build({
   // Less to parse at every start; stack traces still map back to src/ through the source maps.
   minify: true,
   logLevel: 'warning',
+  plugins: [yogaWithoutFetch],
   // Native addons and packages that read files next to themselves stay in node_modules.
   external: ['better-sqlite3', '@neo4j-cypher/language-support'],
   // Ink imports react-devtools-core only when DEV=true; it is not a dependency of ours.

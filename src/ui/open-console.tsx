@@ -1,17 +1,16 @@
 import os from 'node:os';
 import { render } from 'ink';
-import { ConfigError, loadConfig } from '../config/config.js';
+import type { FiredrillConfig } from '../config/config.js';
 import { emergencyCleanupSync } from '../drills/emergency.js';
 import { UsageError } from '../errors.js';
 import { parseFlags, positiveNumber } from '../flags.js';
-import { createDrills } from '../drills/registry.js';
 import { DRILL_NAMES, type DrillName, type RunEvent, type RunReport, type SystemSample } from '../drills/types.js';
 import { pickUrl } from '../http/url.js';
 import type { IncidentEvent, Scenario } from '../incidents/types.js';
 import { drainTasks, trackTask } from '../lifecycle.js';
 import type { SystemSampler } from '../monitor/sampler.js';
 import { resolvePaths } from '../paths.js';
-import { App } from './App.js';
+import { Boot } from './Boot.js';
 import type { ConsoleServices, SampleFeed } from './services.js';
 
 /** Ctrl-C, SIGTERM or SIGHUP: how long the drills get to clean up before firedrill does it itself. */
@@ -22,20 +21,41 @@ export const CONSOLE_USAGE = `Usage: firedrill [--config FILE] [--data-dir DIR] 
 
 /** Opens the console on this terminal; resolves to the exit code once everything is cleaned up. */
 export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let consoleServices: ReturnType<typeof createConsoleServices>;
+  let flags: ConsoleFlags;
   try {
-    consoleServices = createConsoleServices(argv, env);
+    flags = consoleFlags(argv);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n${error instanceof UsageError ? `${CONSOLE_USAGE}\n` : ''}`);
-      return 2;
-    }
-    throw error;
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n${CONSOLE_USAGE}\n`);
+    return 2;
   }
 
-  const app = render(<App services={consoleServices.services} />, { exitOnCtrlC: false, maxFps: 10 });
-  // The first frame is up: now load what the screens behind it need (the monitor first).
-  setImmediate(() => void consoleServices.warmUp());
+  let consoleServices: ReturnType<typeof createConsoleServices> | undefined;
+  let failure: unknown;
+  let closed = false;
+  // The config and the drills load after the first frame (Boot): it is up in two thirds of the time.
+  const start = async () => {
+    const [{ loadConfig }, { createDrills }] = await Promise.all([import('../config/config.js'), import('../drills/registry.js')]);
+    // Ctrl-C while they loaded: nothing is started that no one would stop.
+    if (closed) throw new Error('the console was closed while it started');
+    consoleServices = createConsoleServices(flags, env, loadConfig, createDrills);
+    // Now load what the screens behind the home menu need (the monitor first).
+    setImmediate(() => void (closed ? undefined : consoleServices?.warmUp()));
+    return consoleServices.services;
+  };
+  const app = render(
+    <Boot
+      machine={os.hostname()}
+      start={start}
+      onFail={(error) => {
+        failure = error;
+        app.clear();
+        app.unmount();
+      }}
+      onInterrupt={() => app.unmount()}
+    />,
+    { exitOnCtrlC: false, maxFps: 10 },
+  );
   // SIGTERM and SIGHUP (the terminal closed) take the same way out as Ctrl-C.
   const onSignal = () => app.unmount();
   process.on('SIGTERM', onSignal);
@@ -43,20 +63,23 @@ export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = proce
   try {
     await app.waitUntilExit();
   } finally {
+    closed = true;
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
     if (!(await drainTasks(CLEANUP_GRACE_MS))) emergencyCleanupSync();
-    consoleServices.stop();
+    consoleServices?.stop();
   }
-  return 0;
+  if (failure === undefined) return 0;
+  const { ConfigError } = await import('../config/config.js');
+  if (!(failure instanceof UsageError) && !(failure instanceof ConfigError)) throw failure;
+  process.stderr.write(`${failure.message}\n${failure instanceof UsageError ? `${CONSOLE_USAGE}\n` : ''}`);
+  return 2;
 }
 
-/**
- * Only what the first frame needs is loaded before it is drawn (the config, the drills' names and
- * risks); the monitor, the incident engine, the API client, the LLM client and the history store
- * are imported right after it, or when first used.
- */
-function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv) {
+type ConsoleFlags = ReturnType<typeof consoleFlags>;
+
+/** The console's flags, checked before anything is drawn. */
+function consoleFlags(argv: string[]) {
   const { values } = parseFlags('', argv, {
     config: { type: 'string' },
     'data-dir': { type: 'string' },
@@ -68,7 +91,20 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv) {
     prometheus: { type: 'string' },
     alertmanager: { type: 'string' },
   });
-  const speed = positiveNumber('speed', values.speed);
+  return { values, speed: positiveNumber('speed', values.speed) };
+}
+
+/**
+ * Built right after the first frame, with the config and the drills' names and risks; the
+ * monitor, the incident engine, the API client, the LLM client and the history store are
+ * imported after that (warmUp), or when first used.
+ */
+function createConsoleServices(
+  { values, speed }: ConsoleFlags,
+  env: NodeJS.ProcessEnv,
+  loadConfig: (file: string, options: { required: boolean }) => FiredrillConfig,
+  createDrills: typeof import('../drills/registry.js').createDrills,
+) {
   const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, env);
   const config = loadConfig(paths.configFile, { required: values.config !== undefined });
   const drills = createDrills(config.drills, paths);
@@ -80,10 +116,13 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv) {
   const feed = new SampleRelay();
   let sampler: SystemSampler | undefined;
   let monitorStarting: Promise<SystemSampler> | undefined;
+  let stopped = false;
   // One monitor however many callers ask at once (the warm-up and a quick first run).
   const startMonitor = (): Promise<SystemSampler> =>
     (monitorStarting ??= import('../monitor/start.js').then(({ startSampler }) => {
       sampler = startSampler(config);
+      // The console closed while the monitor loaded: its timer must not keep the process alive.
+      if (stopped) sampler.stop();
       feed.attach(sampler);
       return sampler;
     }));
@@ -179,7 +218,10 @@ function createConsoleServices(argv: string[], env: NodeJS.ProcessEnv) {
       await startMonitor();
       await loadScenarios();
     },
-    stop: () => sampler?.stop(),
+    stop: () => {
+      stopped = true;
+      sampler?.stop();
+    },
   };
 }
 

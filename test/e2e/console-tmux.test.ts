@@ -25,8 +25,8 @@ afterEach(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-function openConsole(): TmuxConsole {
-  const term = new TmuxConsole(`${process.execPath} ${CLI} --config ${path.join(workDir, 'config.yaml')} --data-dir ${path.join(workDir, 'data')}`, {
+function openConsole(config = path.join(workDir, 'config.yaml')): TmuxConsole {
+  const term = new TmuxConsole(`${process.execPath} ${CLI} --config ${config} --data-dir ${path.join(workDir, 'data')}`, {
     TMPDIR: workDir,
   });
   tmux = term;
@@ -80,5 +80,16 @@ describe('the console in a real terminal', () => {
     await term.waitFor('[exited', 5_000);
     await waitFor(() => workers.every((worker) => !isAlive(worker)), 2_000, 'every worker to end');
     expect(workers.filter(isAlive)).toEqual([]);
+  });
+
+  it('a bad config file: the home menu it drew first is cleared, the error names the file and the key, exit 2', async () => {
+    const bad = path.join(workDir, 'bad.yaml');
+    writeFileSync(bad, 'drills:\n  duration: soon\n');
+    const term = openConsole(bad);
+    const screen = await term.waitFor('[exited');
+    expect(screen).toContain('[exited 2]');
+    expect(screen).toContain(bad);
+    expect(screen).toContain('drills.duration');
+    expect(screen).not.toContain('Local event drills');
   });
 });

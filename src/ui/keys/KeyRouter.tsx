@@ -8,14 +8,19 @@
  * goes to the screen being left. Here the router takes Ink's keys, cuts runs of plain characters
  * into single keys (split-keys.ts), queues them, and hands out the next one only after the
  * previous one's commit, when every screen has re-rendered and re-subscribed (its effect runs
- * after its children's). Ctrl-C skips the queue: `onInterrupt` runs at once and the queue is
- * dropped.
+ * after its children's). Keys that arrive while no screen listens (the console still starting,
+ * a screen between unmount and mount) wait for the next listener. Ctrl-C skips the queue: the
+ * innermost router's `onInterrupt` runs at once and the queue is dropped.
+ *
+ * Routers nest: an inner one (App inside the console's boot frame, or inside a test's router)
+ * reads nothing itself; its screens listen through the outer one and its `onInterrupt` takes
+ * over while it is mounted.
  *
  * Screens listen with `useKeys` (use-keys.ts), never with Ink's `useInput`. Without a terminal
  * on stdin (no raw mode) nothing is read and `useKeys` reports that it cannot listen.
  */
 import { useInput, useStdin, type Key } from 'ink';
-import { createContext, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { isInterrupt, splitKeys, type KeyPress } from './split-keys.js';
 
 export type KeyHandler = (input: string, key: Key) => void;
@@ -29,21 +34,34 @@ export interface KeyRouterApi {
   /** Whether keys can be read at all (stdin is a terminal). */
   readonly canRead: boolean;
   listen(listener: KeyListener): () => void;
+  /** Makes `handler` the one that Ctrl-C calls, until the returned function is called. */
+  interruptWith(handler: { current: (() => void) | undefined }): () => void;
 }
+
+/** Past this many keys waiting, the oldest are dropped: nobody types that far ahead on purpose. */
+const MAX_WAITING_KEYS = 64;
 
 export const KeyRouterContext = createContext<KeyRouterApi | null>(null);
 
 export function KeyRouter({ children, onInterrupt }: { children: ReactNode; onInterrupt?: () => void }) {
+  const outer = useContext(KeyRouterContext);
+  const interrupt = useRef(onInterrupt);
+  interrupt.current = onInterrupt;
+  useEffect(() => outer?.interruptWith(interrupt), [outer]);
+  if (outer) return <>{children}</>;
+  return <RootKeyRouter interrupt={interrupt}>{children}</RootKeyRouter>;
+}
+
+function RootKeyRouter({ children, interrupt }: { children: ReactNode; interrupt: { current: (() => void) | undefined } }) {
   const { isRawModeSupported } = useStdin();
   const listeners = useRef(new Set<KeyListener>());
+  const interrupts = useRef([interrupt]);
   const queue = useRef<KeyPress[]>([]);
   const awaitingCommit = useRef(false);
   const [delivered, setDelivered] = useState(0);
-  const interrupt = useRef(onInterrupt);
-  interrupt.current = onInterrupt;
 
   const deliverNext = useCallback(() => {
-    if (awaitingCommit.current) return;
+    if (awaitingCommit.current || listeners.current.size === 0) return;
     const next = queue.current.shift();
     if (!next) return;
     awaitingCommit.current = true;
@@ -63,13 +81,15 @@ export function KeyRouter({ children, onInterrupt }: { children: ReactNode; onIn
   useInput(
     (input, key) => {
       for (const press of splitKeys(input, key)) {
-        if (isInterrupt(press) && interrupt.current) {
+        const handler = interrupts.current.findLast((candidate) => candidate.current)?.current;
+        if (isInterrupt(press) && handler) {
           queue.current = [];
-          interrupt.current();
+          handler();
           return;
         }
         queue.current.push(press);
       }
+      queue.current.splice(0, Math.max(0, queue.current.length - MAX_WAITING_KEYS));
       deliverNext();
     },
     { isActive: isRawModeSupported },
@@ -80,10 +100,18 @@ export function KeyRouter({ children, onInterrupt }: { children: ReactNode; onIn
       canRead: isRawModeSupported,
       listen(listener) {
         listeners.current.add(listener);
+        // Keys that waited for a listener go out once this one's screen has committed.
+        if (queue.current.length > 0 && !awaitingCommit.current) setImmediate(deliverNext);
         return () => listeners.current.delete(listener);
       },
+      interruptWith(handler) {
+        interrupts.current = [...interrupts.current, handler];
+        return () => {
+          interrupts.current = interrupts.current.filter((candidate) => candidate !== handler);
+        };
+      },
     }),
-    [isRawModeSupported],
+    [isRawModeSupported, deliverNext],
   );
   return <KeyRouterContext.Provider value={api}>{children}</KeyRouterContext.Provider>;
 }
