@@ -106,7 +106,7 @@ function update(file: string, change: (entries: LedgerEntry[]) => LedgerEntry[])
   return next;
 }
 
-/** Drops this process's own entries synchronously: used when emergency cleanup has just removed them. */
+/** Drops this process's own files and processes synchronously: used when emergency cleanup has just removed them. */
 function pruneOwnEntriesSync(file: string): void {
   let entries: LedgerEntry[];
   try {
@@ -115,7 +115,8 @@ function pruneOwnEntriesSync(file: string): void {
     return;
   }
   const self = selfIdentity();
-  const kept = entries.filter((entry) => !isOwnedBySelf(entry, self));
+  // Undo commands are not run by the emergency path: they stay for cleanup at the next start.
+  const kept = entries.filter((entry) => entry.kind === 'undo' || !isOwnedBySelf(entry, self));
   if (kept.length === entries.length) return;
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = tmpName(file);
