@@ -163,24 +163,10 @@ function mean(values: readonly number[]): number | null {
   return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-/** MTTR, fault tolerance and availability across the faults of one experiment (or of a gameday). */
+/** MTTR, fault tolerance and availability across the faults of one experiment. */
 export function figuresOf(faults: readonly FaultRecord[], methodTicks: readonly ProbeTick[]): ExperimentFigures {
-  const decided = faults.filter((fault) => fault.verdict !== undefined);
-  const held = decided.filter((fault) => fault.verdict === 'held').length;
-  const recovered = decided.filter((fault) => fault.verdict === 'recovered').length;
-  const { availability, answers, errors } = availabilityOf(methodTicks);
-  return {
-    faults: decided.length,
-    held,
-    recovered,
-    notRecovered: decided.length - held - recovered,
-    mttrMs: mean(decided.flatMap((fault) => (fault.timeToRecoverMs !== undefined ? [fault.timeToRecoverMs] : []))),
-    mttdMs: mean(decided.flatMap((fault) => (fault.timeToDetectMs !== undefined ? [fault.timeToDetectMs] : []))),
-    faultTolerance: decided.length === 0 ? null : held / decided.length,
-    availability,
-    probeAnswers: answers,
-    errors,
-  };
+  const { answers, errors } = availabilityOf(methodTicks);
+  return combineFigures([{ probeAnswers: answers, errors }], faults);
 }
 
 const VERDICT_ORDER: readonly Verdict[] = ['held', 'recovered', 'not-recovered'];
@@ -206,4 +192,25 @@ export function verdictText(verdict: Verdict | null): string {
     case null:
       return 'no verdict';
   }
+}
+
+/** The figures of several experiments together (a gameday): every fault and every probe answer counts once. */
+export function combineFigures(all: readonly Pick<ExperimentFigures, 'probeAnswers' | 'errors'>[], faults: readonly FaultRecord[]): ExperimentFigures {
+  const decided = faults.filter((fault) => fault.verdict !== undefined);
+  const probeAnswers = all.reduce((sum, figures) => sum + figures.probeAnswers, 0);
+  const errors = all.reduce((sum, figures) => sum + figures.errors, 0);
+  const held = decided.filter((fault) => fault.verdict === 'held').length;
+  const recovered = decided.filter((fault) => fault.verdict === 'recovered').length;
+  return {
+    faults: decided.length,
+    held,
+    recovered,
+    notRecovered: decided.length - held - recovered,
+    mttrMs: mean(decided.flatMap((fault) => (fault.outageMs !== undefined ? [fault.outageMs] : []))),
+    mttdMs: mean(decided.flatMap((fault) => (fault.timeToDetectMs !== undefined ? [fault.timeToDetectMs] : []))),
+    faultTolerance: decided.length === 0 ? null : held / decided.length,
+    availability: probeAnswers === 0 ? null : (probeAnswers - errors) / probeAnswers,
+    probeAnswers,
+    errors,
+  };
 }

@@ -89,7 +89,10 @@ export interface ExperimentFigures {
   held: number;
   recovered: number;
   notRecovered: number;
-  /** Mean time to recover over the faults that deviated and came back (in time or late). */
+  /**
+   * Mean time to restore: from the first out-of-tolerance round to the recovery, over the faults
+   * that deviated and came back (in time or late).
+   */
   mttrMs: number | null;
   /** Mean time to detect over the faults that deviated. */
   mttdMs: number | null;

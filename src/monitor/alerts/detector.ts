@@ -65,7 +65,7 @@ interface ConfiguredEndpoint {
   password?: string;
 }
 
-function resolveEndpoint(
+export function resolveEndpoint(
   service: 'PROMETHEUS' | 'ALERTMANAGER',
   flag: string,
   flagUrl: string | undefined,
