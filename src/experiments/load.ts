@@ -1,8 +1,7 @@
-import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import { constants } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import type { z } from 'zod';
+import { describeIssues, describeValue, formatProblems } from '../files/describe-issue.js';
+import { readYamlFile, YamlFileError, type YamlDocument } from '../files/read-yaml.js';
 import { shippedFolder } from '../paths.js';
 import { referencesIn } from './kinds/common.js';
 import { ACTION_KINDS, FAULT_KINDS, PROBE_KINDS, SERVICE_KINDS } from './kinds/index.js';
@@ -59,105 +58,39 @@ export function loadExperiments(dir: string): LoadedExperiments {
   return { experiments, errors };
 }
 
-/**
- * Reads a bounded regular file (not a FIFO, a device or a directory) as text. Opened with
- * O_NONBLOCK so that a FIFO named *.yaml cannot hang the read, and checked through the same
- * descriptor so that nothing can be swapped in between.
- */
-function readBoundedText(file: string): string {
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new Error('not a regular file');
-    if (stats.size > MAX_EXPERIMENT_FILE_BYTES) {
-      throw new Error(`${stats.size} bytes, more than an experiment file may hold (${MAX_EXPERIMENT_FILE_BYTES})`);
-    }
-    const buffer = Buffer.alloc(MAX_EXPERIMENT_FILE_BYTES + 1);
-    let length = 0;
-    for (;;) {
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) break;
-      length += read;
-      if (length > MAX_EXPERIMENT_FILE_BYTES) throw new Error(`more than ${MAX_EXPERIMENT_FILE_BYTES} bytes`);
-    }
-    return buffer.subarray(0, length).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** YAML to a plain value: core schema only (no custom tags), aliases bounded, duplicate keys refused. */
-function parseYamlText(text: string): unknown {
-  // Loaded when a file is read: the YAML parser is a tenth of the console's start-up otherwise.
-  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  const document = yaml.parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: false });
-  const problem = document.errors[0] ?? document.warnings[0];
-  if (problem) throw new Error(problem.message.split('\n')[0]);
-  return document.toJS({ maxAliasCount: 100 });
-}
-
 export function loadExperimentFile(file: string): { experiment: Experiment } | { error: ExperimentLoadError } {
-  let text: string;
+  let document: YamlDocument;
   try {
-    text = readBoundedText(file);
+    document = readYamlFile(file, { what: 'experiment file', maxBytes: MAX_EXPERIMENT_FILE_BYTES });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    return { error: { file, message: `${file}: cannot read the experiment file (${reason})` } };
+    if (error instanceof YamlFileError) return { error: { file, message: error.message } };
+    throw error;
   }
-  let raw: unknown;
-  try {
-    raw = parseYamlText(text);
-  } catch (error) {
-    return { error: { file, message: `${file}: not valid YAML: ${(error as Error).message}` } };
-  }
-  return parseExperiment(raw, file);
+  return parseExperiment(document.value, file, (at) => document.lineOf(at));
 }
 
 /** Validates already-parsed YAML (also used by tests and by experiments built in code). */
-export function parseExperiment(raw: unknown, file: string): { experiment: Experiment } | { error: ExperimentLoadError } {
+export function parseExperiment(
+  raw: unknown,
+  file: string,
+  lineOf?: (path: readonly PropertyKey[]) => number | undefined,
+): { experiment: Experiment } | { error: ExperimentLoadError } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { error: { file, message: `${file}: expected a mapping of experiment fields at the top level, found ${describeFound(raw)}` } };
+    return { error: { file, message: `${file}: expected a mapping of experiment fields at the top level, found ${describeValue(raw)}` } };
   }
-  const parsed = experimentFileSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) return { error: fromIssue(file, parsed.error.issues[0]!, raw) };
+  const parsed = experimentFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = describeIssues(parsed.error, raw);
+    const field = problems[0]?.field;
+    return { error: { file, ...(field ? { field } : {}), message: formatProblems(file, problems, 3, lineOf) } };
+  }
   const experiment = { ...(parsed.data as unknown as Experiment), file };
   const problem = crossCheck(experiment);
-  if (problem) return { error: { file, field: problem.field, message: `${file}: ${problem.field}: ${problem.message}` } };
+  if (problem) {
+    const path = problem.field.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+    return { error: { file, field: problem.field, message: formatProblems(file, [{ field: problem.field, detail: problem.message, path }], 1, lineOf) } };
+  }
   return { experiment };
-}
-
-/** The value at a dotted path of the raw file, as the user wrote it. */
-function valueAt(raw: unknown, at: readonly PropertyKey[]): unknown {
-  let value = raw;
-  for (const key of at) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-function fromIssue(file: string, issue: z.core.$ZodIssue, raw: unknown): ExperimentLoadError {
-  let field = issue.path.map(String).join('.');
-  let detail = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    field = [...issue.path.map(String), issue.keys[0]].join('.');
-    detail = 'unknown key';
-  } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-    detail = `missing (${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')})`;
-  } else if (!/received/.test(detail)) {
-    const found = issue.code === 'custom' ? valueAt(raw, issue.path) : issue.input;
-    if (found !== undefined) detail = `${detail}, found ${describeFound(found)}`;
-  }
-  return { file, ...(field ? { field } : {}), message: `${file}: ${field || '(top level)'}: ${detail}` };
-}
-
-function describeFound(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (typeof value === 'object') return 'a mapping';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 interface Problem {

@@ -49,19 +49,19 @@ const stepSchema = z
   })
   .superRefine((step, context) => {
     if ((step.fault === undefined) === (step.pause_seconds === undefined)) {
-      context.addIssue({ code: 'custom', path: ['fault'], message: 'a step is either a fault or a pause_seconds' });
+      context.addIssue({ code: 'custom', path: [], message: 'expected either fault or pause_seconds in a step' });
       return;
     }
     if (step.fault === undefined) {
-      if (step.duration_seconds !== undefined) context.addIssue({ code: 'custom', path: ['duration_seconds'], message: 'a pause has pause_seconds only' });
+      if (step.duration_seconds !== undefined) context.addIssue({ code: 'custom', path: ['duration_seconds'], message: 'expected no duration_seconds in a pause (pause_seconds is its length)' });
       return;
     }
     const kind = FAULT_KINDS.find((candidate) => candidate.kind === (step.fault as KindSpec).kind);
     if (kind?.mode === 'held' && step.duration_seconds === undefined) {
-      context.addIssue({ code: 'custom', path: ['duration_seconds'], message: `a ${kind.kind} fault is held: give its duration_seconds` });
+      context.addIssue({ code: 'custom', path: ['fault'], message: `expected a duration_seconds beside this fault (a ${kind.kind} fault is held)` });
     }
     if (kind?.mode === 'instant' && step.duration_seconds !== undefined) {
-      context.addIssue({ code: 'custom', path: ['duration_seconds'], message: `a ${kind.kind} fault is done at once: it takes no duration_seconds` });
+      context.addIssue({ code: 'custom', path: ['duration_seconds'], message: `expected no duration_seconds (a ${kind.kind} fault is done at once)` });
     }
   });
 
@@ -108,7 +108,7 @@ export const experimentFileSchema = z.strictObject({
       matchers: z.record(z.string().max(100), z.string().max(200)).optional(),
       within_seconds: z.number().positive().max(SECONDS_IN_AN_HOUR).default(30),
     })
-    .refine((value) => Object.keys(value.matchers ?? {}).length <= 20, { message: 'at most 20 matchers', path: ['matchers'] })
+    .refine((value) => Object.keys(value.matchers ?? {}).length <= 20, { message: 'expected at most 20 matchers', path: ['matchers'] })
     .optional(),
 });
 

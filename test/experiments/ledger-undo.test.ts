@@ -28,7 +28,7 @@ describe('undo entries of the cleanup ledger', () => {
         ],
       }),
     );
-    expect(await cleanupLeftovers(data.paths)).toEqual({ filesRemoved: [], processesEnded: [], undone: ['start the service again'] });
+    expect(await cleanupLeftovers(data.paths)).toEqual({ filesRemoved: [], directoriesRemoved: [], processesEnded: [], undone: ['start the service again'] });
     expect(existsSync(marker)).toBe(true);
     expect(await readLedger(data.paths)).toEqual([failing]);
   });

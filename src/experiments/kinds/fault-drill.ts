@@ -34,7 +34,7 @@ const schema = z
         context.addIssue({
           code: 'custom',
           path: [key],
-          message: `${spec.drill} does not take ${key}${known.length > 0 ? ` (it takes ${known.join(', ')})` : ''}`,
+          message: `expected no ${key} for ${spec.drill} (${known.length > 0 ? `it takes ${known.join(', ')}` : 'it takes no setting here'})`,
         });
       }
     }

@@ -14,8 +14,8 @@ const schema = z
     signal: z.enum(SIGNALS).default('SIGKILL'),
   })
   .refine((spec) => (spec.service === undefined) !== (spec.pid_file === undefined), {
-    message: 'give either service or pid_file',
-    path: ['service'],
+    message: 'expected either service or pid_file',
+    path: [],
   });
 
 type ProcessKillSpec = z.infer<typeof schema>;

@@ -22,8 +22,8 @@ const schema = z
     timeout_seconds: z.number().positive().max(600).default(30),
   })
   .refine((spec) => [spec.service, spec.command, spec.systemd].filter((value) => value !== undefined).length === 1, {
-    message: 'give exactly one of service, command or systemd',
-    path: ['service'],
+    message: 'expected exactly one of service, command or systemd',
+    path: [],
   });
 
 type ServiceStopSpec = z.infer<typeof schema>;

@@ -1,13 +1,21 @@
 import http from 'node:http';
 import https from 'node:https';
 import { z } from 'zod';
-import { TEMPLATED, TIMEOUT_SECONDS, referencesIn } from './common.js';
+import { describeNetworkError } from '../../http/network-error.js';
+import { checkHttpUrl } from '../../http/url.js';
+import { TEMPLATED, TIMEOUT_SECONDS, referencesIn, substitute } from './common.js';
 import type { ProbeKind, ProbeOutcome } from './types.js';
+
+/** Stand-ins for `${service.key}` references, so that a templated URL can be checked before the services run. */
+const STAND_IN: Record<string, string> = { url: 'http://127.0.0.1:1', host: '127.0.0.1', port: '1' };
 
 const schema = z.strictObject({
   kind: z.literal('http'),
   /** May refer to a service: `${canary.url}/health`. */
-  url: TEMPLATED,
+  url: TEMPLATED.superRefine((raw, context) => {
+    const checked = checkHttpUrl(substitute(raw, (_, key) => STAND_IN[key] ?? 'x'));
+    if ('problem' in checked) context.addIssue({ code: 'custom', message: `expected an http(s) URL such as \${canary.url}/health, ${checked.problem}` });
+  }),
   method: z.enum(['GET', 'HEAD']).default('GET'),
   status: z.number().int().min(100).max(599).default(200),
   /** Slower answers are out of tolerance. */
@@ -60,7 +68,7 @@ function request(url: URL, spec: HttpSpec, signal: AbortSignal): Promise<ProbeOu
       response.on('data', (chunk: string) => {
         if (body.length < MAX_BODY_CHARS) body += chunk;
       });
-      response.on('error', (error) => fail(describeHttpError(error)));
+      response.on('error', (error) => fail(describeNetworkError(error)));
       response.on('end', () => {
         const ms = elapsed();
         const status = response.statusCode ?? 0;
@@ -85,28 +93,7 @@ function request(url: URL, spec: HttpSpec, signal: AbortSignal): Promise<ProbeOu
       fail('cancelled');
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    req.on('error', (error) => fail(describeHttpError(error)));
+    req.on('error', (error) => fail(describeNetworkError(error)));
     req.end();
   });
-}
-
-/** "connection refused", "connection reset", or the error's own message. */
-export function describeHttpError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-      return 'connection reset';
-    case 'ETIMEDOUT':
-      return 'connection timed out';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'no route to the host';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found';
-    default:
-      return (error as Error).message || String(error);
-  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrlSchema } from '../../http/url.js';
 import { MonitoringClient, MonitoringError, type MonitoringEndpoint } from '../../monitor/alerts/http.js';
 import { TIMEOUT_SECONDS } from './common.js';
 import type { ProbeKind } from './types.js';
@@ -15,12 +16,12 @@ const schema = z
     /** An empty answer (no series) is out of tolerance unless this is true. */
     empty_ok: z.boolean().default(false),
     /** Default: --prometheus, FIREDRILL_PROMETHEUS_URL or the config's detection.prometheus.url. */
-    url: z.url().max(2000).optional(),
+    url: httpUrlSchema('prometheus').optional(),
     timeout_seconds: TIMEOUT_SECONDS.default(2),
   })
-  .refine((spec) => spec.min !== undefined || spec.max !== undefined, { message: 'needs min, max or both', path: ['min'] })
+  .refine((spec) => spec.min !== undefined || spec.max !== undefined, { message: 'expected min, max or both', path: [] })
   .refine((spec) => spec.min === undefined || spec.max === undefined || spec.min <= spec.max, {
-    message: 'min must not be above max',
+    message: 'expected max at least min',
     path: ['max'],
   });
 

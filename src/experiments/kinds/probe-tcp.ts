@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { z } from 'zod';
 import { TEMPLATED, TIMEOUT_SECONDS, referencesIn } from './common.js';
-import { describeHttpError } from './probe-http.js';
+import { describeNetworkError } from '../../http/network-error.js';
 import type { ProbeKind, ProbeOutcome } from './types.js';
 
 const schema = z.strictObject({
@@ -59,6 +59,6 @@ function connect(address: { host: string; port: number }, spec: TcpSpec, signal:
       if (spec.max_latency_ms !== undefined && ms > spec.max_latency_ms) finish(false, `connected in ${ms.toFixed(0)} ms > ${spec.max_latency_ms} ms`);
       else finish(true, `connected in ${ms.toFixed(1)} ms`);
     });
-    socket.once('error', (error) => finish(false, describeHttpError(error)));
+    socket.once('error', (error) => finish(false, describeNetworkError(error)));
   });
 }
