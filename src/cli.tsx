@@ -14,6 +14,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   sync: () => import('./commands/sync.js'),
   proxy: () => import('./commands/proxy.js'),
   sandbox: () => import('./commands/sandbox.js'),
+  experiment: () => import('./commands/experiment.js'),
+  gameday: () => import('./commands/gameday.js'),
 };
 
 /** The original `mythos-test` was called with flags; those spellings keep working. */
@@ -39,6 +41,11 @@ Usage:
   firedrill proxy --listen PORT --upstream HOST:PORT [--latency MS ...]
                                  a TCP fault proxy (Toxiproxy's toxics), changeable while it runs
   firedrill sandbox up           a throwaway PostgreSQL, the fault proxy and a demo app, until Ctrl-C
+  firedrill experiment list|validate|run ID|FILE [--yes] [--risk high] [--json] [--junit FILE]
+                [--journal FILE] [--report FILE.html] [--duration S]
+                                 chaos experiments: steady state, faults, recovery, rollbacks
+  firedrill gameday [--duration 30m] [--interval 60s] [--severity 1-3] [--experiments a,b] [--report FILE.html]
+                                 continuous chaos: experiments one at a time until the time is up
 
 Common flags: --config FILE, --data-dir DIR. "firedrill COMMAND --help" gives a command's flags.
 Drills: cpu_spike, memory_pressure, disk_fill, service_restart, process_spawn.

@@ -26,10 +26,11 @@ export const command: Command = async (context) => {
     writeLine(context.stderr, `firedrill cleanup: ${(error as Error).message}`);
     return EXIT_FAILED;
   }
-  const { filesRemoved, directoriesRemoved, processesEnded } = removed;
+  const { filesRemoved, directoriesRemoved, processesEnded, undone } = removed;
   for (const file of filesRemoved) writeLine(context.stdout, `removed file ${file}`);
   for (const directory of directoriesRemoved) writeLine(context.stdout, `removed directory ${directory}`);
   for (const pid of processesEnded) writeLine(context.stdout, `ended process ${pid}`);
-  if (filesRemoved.length + directoriesRemoved.length + processesEnded.length === 0) writeLine(context.stdout, 'nothing to clean up');
+  for (const description of undone) writeLine(context.stdout, `undid: ${description}`);
+  if (filesRemoved.length + directoriesRemoved.length + processesEnded.length + undone.length === 0) writeLine(context.stdout, 'nothing to clean up');
   return EXIT_OK;
 };

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,6 +30,18 @@ const entrySchema = z.discriminatedUnion('kind', [
     pid: z.number().int().positive(),
     startTime: z.number(),
     command: z.string(),
+    owner: ownerSchema,
+    createdAt: z.string(),
+  }),
+  /**
+   * A command that undoes a change firedrill made outside itself (a service it stopped through the
+   * user's own stop command or systemctl): run once if the owner died before undoing it.
+   */
+  z.object({
+    kind: z.literal('undo'),
+    id: z.string().regex(/^[0-9a-f]{12}$/),
+    argv: z.array(z.string().max(4000)).min(1).max(64),
+    description: z.string().max(400),
     owner: ownerSchema,
     createdAt: z.string(),
   }),
@@ -92,7 +106,7 @@ function update(file: string, change: (entries: LedgerEntry[]) => LedgerEntry[])
   return next;
 }
 
-/** Drops this process's own entries synchronously: used when emergency cleanup has just removed them. */
+/** Drops this process's own files and processes synchronously: used when emergency cleanup has just removed them. */
 function pruneOwnEntriesSync(file: string): void {
   let entries: LedgerEntry[];
   try {
@@ -101,7 +115,8 @@ function pruneOwnEntriesSync(file: string): void {
     return;
   }
   const self = selfIdentity();
-  const kept = entries.filter((entry) => !isOwnedBySelf(entry, self));
+  // Undo commands are not run by the emergency path: they stay for cleanup at the next start.
+  const kept = entries.filter((entry) => entry.kind === 'undo' || !isOwnedBySelf(entry, self));
   if (kept.length === entries.length) return;
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = tmpName(file);
@@ -175,6 +190,22 @@ export class Ledger {
     await update(this.file, (entries) => [...entries, ...added]);
   }
 
+  /**
+   * Call BEFORE making a change that `argv` undoes (execFile, no shell: pass /bin/sh -c yourself).
+   * Returns the entry's id for removeUndo() once undone.
+   */
+  async addUndo(argv: readonly string[], description: string): Promise<string> {
+    const id = randomBytes(6).toString('hex');
+    this.armEmergencyPrune();
+    const entry: LedgerEntry = { kind: 'undo', id, argv: [...argv], description, owner: this.owner, createdAt: new Date().toISOString() };
+    await update(this.file, (entries) => [...entries, entry]);
+    return id;
+  }
+
+  async removeUndo(id: string): Promise<void> {
+    await update(this.file, (entries) => entries.filter((entry) => !(entry.kind === 'undo' && entry.id === id && isOwnedBySelf(entry, this.owner))));
+  }
+
   async removeProcesses(pids: readonly number[]): Promise<void> {
     const gone = new Set(pids);
     await update(this.file, (entries) =>
@@ -208,10 +239,11 @@ export function readLedger(paths: FiredrillPaths): Promise<LedgerEntry[]> {
  */
 export async function cleanupLeftovers(
   paths: FiredrillPaths,
-): Promise<{ filesRemoved: string[]; directoriesRemoved: string[]; processesEnded: number[] }> {
+): Promise<{ filesRemoved: string[]; directoriesRemoved: string[]; processesEnded: number[]; undone: string[] }> {
   const filesRemoved: string[] = [];
   const directoriesRemoved: string[] = [];
   const processesEnded: number[] = [];
+  const undone: string[] = [];
   const file = paths.ledgerFile;
   const previous = queues.get(file) ?? Promise.resolve();
   const work = previous.catch(() => undefined).then(async () => {
@@ -223,6 +255,12 @@ export async function cleanupLeftovers(
     for (const entry of ordered) {
       if (isRecordedProcessAlive(entry.owner)) {
         kept.push(entry);
+        continue;
+      }
+      if (entry.kind === 'undo') {
+        const problem = await runUndo(entry.argv);
+        if (problem === null) undone.push(entry.description);
+        else kept.push(entry);
         continue;
       }
       if (entry.kind === 'process') {
@@ -265,5 +303,12 @@ export async function cleanupLeftovers(
   });
   queues.set(file, work);
   await work;
-  return { filesRemoved, directoriesRemoved, processesEnded };
+  return { filesRemoved, directoriesRemoved, processesEnded, undone };
+}
+
+/** Runs an undo command (30 s at most); null when it exited 0, else why not. */
+function runUndo(argv: readonly string[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(argv[0]!, argv.slice(1), { timeout: 30_000 }, (error) => resolve(error ? error.message : null));
+  });
 }

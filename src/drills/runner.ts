@@ -407,7 +407,7 @@ async function preflight(drill: Drill): Promise<string | null> {
 }
 
 /** A queue that one producer pushes to and one `for await` drains; ends when closed. */
-class EventQueue<T> implements AsyncIterable<T> {
+export class EventQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
   private waiting: (() => void) | undefined;
   private closed = false;

@@ -43,6 +43,22 @@ server.on('listening', () => process.send({ type: 'listening', port: server.addr
 server.listen(port, '127.0.0.1');
 `;
 
+/**
+ * Starts one canary process on `port` (0: any free port). `listening` resolves with the port once it
+ * serves, and rejects when the process exits first. The caller records the child in the ledger.
+ */
+export async function spawnCanary(port: number): Promise<{ child: Child; listening: Promise<number> }> {
+  const child = await spawnNodeChild(CANARY, [String(port)]);
+  // Listening first: an IPC message that arrives while nobody listens is lost.
+  const listening = new Promise<number>((resolve, reject) => {
+    child.process.once('message', (message: { type: string; port: number }) => resolve(message.port));
+    void child.exited.then(() => reject(new Error(`the canary service exited at start: ${child.stderrTail() || 'no message'}`)));
+  });
+  // Handled by the caller; this only keeps an early exit from counting as an unhandled rejection meanwhile.
+  listening.catch(() => undefined);
+  return { child, listening };
+}
+
 export class CanaryService implements ServiceControl {
   private child: Child | undefined;
   private port = 0;
@@ -58,15 +74,8 @@ export class CanaryService implements ServiceControl {
   }
 
   async start(): Promise<void> {
-    const child = await spawnNodeChild(CANARY, [String(this.port)]);
+    const { child, listening } = await spawnCanary(this.port);
     this.child = child;
-    // Listening first: an IPC message that arrives while nobody listens is lost.
-    const listening = new Promise<number>((resolve, reject) => {
-      child.process.once('message', (message: { type: string; port: number }) => resolve(message.port));
-      void child.exited.then(() => reject(new Error(`the canary service exited at start: ${child.stderrTail() || 'no message'}`)));
-    });
-    // Handled below; this only keeps an early exit from counting as an unhandled rejection meanwhile.
-    listening.catch(() => undefined);
     await this.ledger.addProcesses([{ pid: child.pid, startTime: child.startTime, command: 'service_restart canary' }]);
     this.port = await listening;
   }

@@ -61,6 +61,10 @@ function expectation(issue: z.core.$ZodIssue, found: { value: unknown; present: 
     case 'custom':
       // Formats and refinements carry their own wording ("must be snake_case ..."), written for the user.
       return found.present ? customMessage(issue.message) : 'expected a value';
+    case 'invalid_union':
+      // A discriminated union names its options ("kind: expected one of http, tcp, found \"htp\"").
+      if ('options' in issue && Array.isArray(issue.options)) return `expected one of ${issue.options.map(String).join(', ')}`;
+      return `expected ${issue.message.replace(/^Invalid input: expected /, '')}`;
     case 'not_multiple_of':
       return `expected a multiple of ${String(issue.divisor)}`;
     default:

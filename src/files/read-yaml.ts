@@ -121,10 +121,10 @@ export function readBoundedTextFile(file: string, options: YamlFileOptions = {})
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) {
-      throw new YamlFileError(file, `${file}: not a regular file (it is ${kindOf(stats)}); firedrill reads a ${what} only from a regular file`, 'ENOTREG');
+      throw new YamlFileError(file, `${file}: not a regular file (it is ${kindOf(stats)}); firedrill reads ${withArticle(what)} only from a regular file`, 'ENOTREG');
     }
     if (stats.size > maxBytes) {
-      throw new YamlFileError(file, `${file}: ${stats.size.toLocaleString('en-US')} bytes is too large for a ${what} (at most ${formatSize(maxBytes)})`, 'EFBIG');
+      throw new YamlFileError(file, `${file}: ${stats.size.toLocaleString('en-US')} bytes is too large for ${withArticle(what)} (at most ${formatSize(maxBytes)})`, 'EFBIG');
     }
     // The size may change while we read: read at most one byte past the bound to notice growth.
     const buffer = Buffer.alloc(Math.min(maxBytes + 1, stats.size + 1));
@@ -136,7 +136,7 @@ export function readBoundedTextFile(file: string, options: YamlFileOptions = {})
       if (length === buffer.length) break;
     }
     if (length > maxBytes) {
-      throw new YamlFileError(file, `${file}: grew past ${formatSize(maxBytes)} while being read; too large for a ${what}`, 'EFBIG');
+      throw new YamlFileError(file, `${file}: grew past ${formatSize(maxBytes)} while being read; too large for ${withArticle(what)}`, 'EFBIG');
     }
     return buffer.subarray(0, length).toString('utf8');
   } catch (error) {
@@ -182,4 +182,9 @@ function formatSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${Number((bytes / 1024 / 1024).toFixed(1))} MiB`;
   if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
   return `${bytes} bytes`;
+}
+
+/** "a config file", "an experiment file". */
+function withArticle(what: string): string {
+  return `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`;
 }

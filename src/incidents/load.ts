@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describeIssues, formatProblems } from '../files/describe-issue.js';
 import { readYamlFile, YamlFileError, type YamlDocument } from '../files/read-yaml.js';
+import { shippedFolder } from '../paths.js';
 import { scenarioFileSchema, scenarioFromFile } from './schema.js';
 import { DIFFICULTIES, type Difficulty, type Scenario } from './types.js';
 
@@ -27,29 +27,9 @@ export interface LoadedScenarios {
   errors: ScenarioLoadError[];
 }
 
-/**
- * The scenarios/ folder shipped with firedrill. The module runs from src/ (tsx, vitest) or from the
- * bundled dist/firedrill.js, so walk up to the package root rather than assume a depth.
- */
+/** The scenarios/ folder shipped with firedrill, or FIREDRILL_SCENARIOS_DIR. */
 export function defaultScenariosDir(env: NodeJS.ProcessEnv = process.env): string {
-  const override = env.FIREDRILL_SCENARIOS_DIR;
-  if (override) return path.resolve(override);
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && readPackageName(manifest) === 'firedrill') return path.join(dir, 'scenarios');
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the firedrill package folder holding scenarios/');
-    dir = parent;
-  }
-}
-
-function readPackageName(manifest: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name;
-  } catch {
-    return undefined;
-  }
+  return shippedFolder('scenarios', 'FIREDRILL_SCENARIOS_DIR', env);
 }
 
 /** More files than this in one folder is not a scenarios folder: refuse the rest rather than read them all. */

@@ -1,8 +1,8 @@
-import type { Detection, DrillName } from '../drills/types.js';
+import type { Detection } from '../drills/types.js';
 
 /**
- * The user's own monitoring (Prometheus, Alertmanager) asked whether it noticed a drill.
- * The runner calls `watch` just before a drill starts and `finish` when it ends.
+ * The user's own monitoring (Prometheus, Alertmanager) asked whether it noticed a drill (or an
+ * experiment's fault). The runner calls `watch` just before a drill starts and `finish` when it ends.
  */
 export interface Detector {
   readonly source: Detection['source'];
@@ -10,7 +10,8 @@ export interface Detector {
    * Starts polling. Alerts already firing now are remembered and never counted as detection.
    * `onUpdate` is called whenever what was seen changes (an alert fired, resolved), for the console.
    */
-  watch(drill: DrillName, startedAt: number, signal: AbortSignal, onUpdate: (detection: Detection) => void): Promise<DetectionWatch>;
+  /** `subject`: the drill name or the experiment id, which the expectations are keyed by. */
+  watch(subject: string, startedAt: number, signal: AbortSignal, onUpdate: (detection: Detection) => void): Promise<DetectionWatch>;
 }
 
 export interface DetectionWatch {

@@ -51,7 +51,7 @@ function testcase(result: DrillResult, machine: string, seconds: (ms: number) =>
   return [head, ...body, '    </testcase>'];
 }
 
-function attributes(values: Record<string, string | number>): string {
+export function attributes(values: Record<string, string | number>): string {
   return Object.entries(values)
     .map(([name, value]) => `${name}="${escapeXml(String(value)).replace(/\n/g, '&#10;').replace(/\t/g, '&#9;')}"`)
     .join(' ');

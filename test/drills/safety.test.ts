@@ -105,7 +105,7 @@ describe('after firedrill is killed -9 mid-drill', () => {
     process.kill(fixture.pid as number, 'SIGKILL');
     await exited;
     await waitFor(() => workers.every((entry) => !isSameProcessAlive(entry.pid, entry.startTime)), 2000, 'the workers to notice and exit');
-    expect(await cleanupLeftovers(dirs.paths)).toEqual({ filesRemoved: [], directoriesRemoved: [], processesEnded: [] });
+    expect(await cleanupLeftovers(dirs.paths)).toEqual({ filesRemoved: [], directoriesRemoved: [], processesEnded: [], undone: [] });
   });
 });
 
@@ -135,7 +135,7 @@ describe('cleanupLeftovers', () => {
       { kind: 'process', pid: recycled.pid, startTime: recycled.startTime - 1, command: 'process_spawn sleep', owner, createdAt: new Date().toISOString() },
     ]);
     const removed = await cleanupLeftovers(dirs.paths);
-    expect(removed).toEqual({ filesRemoved: [], directoriesRemoved: [], processesEnded: [leftover.pid] });
+    expect(removed).toEqual({ filesRemoved: [], directoriesRemoved: [], processesEnded: [leftover.pid], undone: [] });
     await leftover.exited;
     expect(isSameProcessAlive(recycled.pid, recycled.startTime)).toBe(true);
     expect(await readLedger(dirs.paths)).toEqual([]);
@@ -154,11 +154,11 @@ describe('cleanupLeftovers', () => {
       { kind: 'file', path: notOurs, owner, createdAt },
       { kind: 'file', path: live, owner: self, createdAt },
     ]);
-    expect(await cleanupLeftovers(dirs.paths)).toEqual({ filesRemoved: [ours], directoriesRemoved: [], processesEnded: [] });
+    expect(await cleanupLeftovers(dirs.paths)).toEqual({ filesRemoved: [ours], directoriesRemoved: [], processesEnded: [], undone: [] });
     expect(existsSync(ours)).toBe(false);
     expect(existsSync(notOurs)).toBe(true);
     expect(existsSync(live)).toBe(true);
-    expect((await readLedger(dirs.paths)).map((entry) => (entry.kind === 'process' ? entry.pid : entry.path))).toEqual([live]);
+    expect((await readLedger(dirs.paths)).map((entry) => (entry.kind === 'process' ? entry.pid : entry.kind === 'undo' ? entry.id : entry.path))).toEqual([live]);
   });
 
   it('is what `firedrill cleanup` prints', async () => {

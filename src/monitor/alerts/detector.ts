@@ -1,5 +1,5 @@
 import type { DetectionConfig, Expectation } from '../../config/config.js';
-import type { DetectedAlert, Detection, DrillName } from '../../drills/types.js';
+import type { DetectedAlert, Detection } from '../../drills/types.js';
 import { pickUrl, sameOrigin } from '../../http/url.js';
 import type { Detector, DetectionWatch } from '../detector.js';
 import { AlertmanagerAlerts } from './alertmanager.js';
@@ -17,7 +17,8 @@ export interface AlertDetectorOptions {
   pollIntervalMs: number;
   /** After the drill ends, keep watching this long at most. */
   windowMs: number;
-  expectations: Partial<Record<DrillName, Expectation>>;
+  /** By drill name or experiment id. */
+  expectations: Readonly<Record<string, Expectation | undefined>>;
 }
 
 /**
@@ -40,11 +41,13 @@ export function createDetectors(
   config: DetectionConfig,
   env: NodeJS.ProcessEnv,
   flags: { prometheusUrl?: string; alertmanagerUrl?: string } = {},
+  /** Replaces the config's per-drill expectations (an experiment's own, keyed by its id). */
+  expectations: AlertDetectorOptions['expectations'] = config.expect,
 ): Detector[] {
   const options: AlertDetectorOptions = {
     pollIntervalMs: config.poll_interval_seconds * 1000,
     windowMs: config.window_seconds * 1000,
-    expectations: config.expect,
+    expectations,
   };
   const timeout = { timeoutMs: requestTimeoutFor(options.pollIntervalMs) };
   const detectors: Detector[] = [];
@@ -62,7 +65,7 @@ interface ConfiguredEndpoint {
   password?: string;
 }
 
-function resolveEndpoint(
+export function resolveEndpoint(
   service: 'PROMETHEUS' | 'ALERTMANAGER',
   flag: string,
   flagUrl: string | undefined,
@@ -95,12 +98,12 @@ export class AlertDetector implements Detector {
   ) {}
 
   async watch(
-    drill: DrillName,
+    subject: string,
     startedAt: number,
     signal: AbortSignal,
     onUpdate: (detection: Detection) => void,
   ): Promise<DetectionWatch> {
-    const watch = new AlertWatch(this.openSource(), this.options, this.options.expectations[drill], startedAt, signal, onUpdate);
+    const watch = new AlertWatch(this.openSource(), this.options, this.options.expectations[subject], startedAt, signal, onUpdate);
     await watch.start();
     return watch;
   }

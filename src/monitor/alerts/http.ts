@@ -55,14 +55,16 @@ export class MonitoringClient {
   }
 
   /** GETs `path` and validates the JSON answer against `schema`; `what` names the API in errors. */
-  async getJson<T>(path: string, schema: z.ZodType<T>, what: string, signal?: AbortSignal): Promise<T> {
+  async getJson<T>(path: string, schema: z.ZodType<T>, what: string, signal?: AbortSignal, query: Record<string, string> = {}): Promise<T> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.authorization) headers.authorization = this.authorization;
     let response: Awaited<ReturnType<typeof request>>;
     try {
-      response = await request(endpointUrl(this.endpoint.url, path), {
+      const url = endpointUrl(this.endpoint.url, path);
+      for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+      response = await request(url, {
         method: 'GET',
         headers,
         signal: combined,
