@@ -1,5 +1,6 @@
 import { isRecord, records } from '../incidents/context.js';
 import type { RecommendedAction, RiskLevel, Scenario } from '../incidents/types.js';
+import { isRootCause, type RootCause } from './root-causes.js';
 
 /**
  * What to do about a root cause: the remediations an on-call engineer would reach for, with how
@@ -29,7 +30,7 @@ const allPods = (facts: ScenarioFacts) => (facts.pods ? `${facts.service}, all $
 const onePodAtATime = (facts: ScenarioFacts) =>
   facts.pods ? `${facts.service}, one of ${facts.pods} pods at a time` : `${facts.service}, one instance at a time`;
 
-const CATEGORY_ACTIONS: Record<string, ActionTemplate[]> = {
+const CATEGORY_ACTIONS: Partial<Record<RootCause, ActionTemplate[]>> = {
   memory_leak: [
     { type: 'restart', riskLevel: 'medium', target: service, blastRadius: onePodAtATime, rationale: 'A rolling restart frees the leaked memory before the pods are OOM-killed; it buys time, it does not fix the leak.' },
     { type: 'scale', riskLevel: 'low', target: service, blastRadius: () => 'adds pods; existing traffic is not interrupted', rationale: 'More pods spread the load, so each one leaks more slowly until a fix ships.' },
@@ -94,7 +95,7 @@ const INVESTIGATE: ActionTemplate[] = [
 /** The actions for a root-cause category; an unknown category gets an investigation step. */
 export function actionsForCategory(category: string, scenario: Scenario): RecommendedAction[] {
   const facts = scenarioFacts(scenario);
-  return (CATEGORY_ACTIONS[category] ?? INVESTIGATE).map((template) => ({
+  return ((isRootCause(category) ? CATEGORY_ACTIONS[category] : undefined) ?? INVESTIGATE).map((template) => ({
     type: template.type,
     target: template.target(facts),
     riskLevel: template.riskLevel,

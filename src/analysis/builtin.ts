@@ -21,8 +21,10 @@ import type {
   Scenario,
   ScenarioMetric,
 } from '../incidents/types.js';
+import { byConfidence } from '../incidents/rank.js';
 import { actionsForCategory } from './actions.js';
 import { confidenceFor, isAnomalousMetric } from './confidence.js';
+import type { RootCause } from './root-causes.js';
 
 /**
  * The built-in analyzer: deterministic, offline, evidence-based. Each rule below recognises one
@@ -91,15 +93,13 @@ export function rankHypotheses(scenario: Scenario): Hypothesis[] {
   const unexplainedDeployment = recentDeploymentCandidate(signals, candidates);
   if (unexplainedDeployment) candidates.push(unexplainedDeployment);
   if (candidates.length === 0) candidates.push(fallbackCandidate(signals));
-  return candidates
-    .map((candidate) => ({ ...candidate, confidence: confidenceFor(candidate, scenario) }))
-    .sort((a, b) => b.confidence - a.confidence || b.evidence.length - a.evidence.length)
+  return byConfidence(candidates.map((candidate) => ({ ...candidate, confidence: confidenceFor(candidate, scenario) })))
     .slice(0, MAX_HYPOTHESES)
     .map(({ description, category, confidence, evidence, reasoning }) => ({ description, category, confidence, evidence, reasoning }));
 }
 
 interface Candidate {
-  category: string;
+  category: RootCause;
   description: string;
   evidence: Evidence[];
   reasoning: string;

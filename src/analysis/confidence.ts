@@ -1,4 +1,6 @@
 import type { Evidence, Scenario, ScenarioMetric } from '../incidents/types.js';
+import { isAnomalousSigma } from '../incidents/rank.js';
+import { categoryBase } from './root-causes.js';
 
 /**
  * Confidence is computed from the evidence, never asked of a model (the original's rule, kept as is
@@ -12,30 +14,11 @@ import type { Evidence, Scenario, ScenarioMetric } from '../incidents/types.js';
  * graph and no feedback history to learn from.
  */
 
-/** The original's base confidence by category; any other category gets DEFAULT_CATEGORY_BASE. */
-export const CATEGORY_BASE: Readonly<Record<string, number>> = {
-  memory_leak: 0.7,
-  cpu_spike: 0.75,
-  traffic_spike: 0.8,
-  latency_spike: 0.65,
-  error_spike: 0.85,
-  database_issue: 0.6,
-  network_issue: 0.55,
-  deployment_issue: 0.8,
-};
-export const DEFAULT_CATEGORY_BASE = 0.5;
-
-/** A metric counts as anomalous from three standard deviations on, as in the original. */
-export const ANOMALY_SIGMA = 3;
 /** The sigma at which an anomaly is taken as certain. */
 const CERTAIN_SIGMA = 6;
 
 export function isAnomalousMetric(metric: ScenarioMetric): boolean {
-  return Math.abs(metric.deviationSigma) >= ANOMALY_SIGMA;
-}
-
-export function categoryBase(category: string): number {
-  return CATEGORY_BASE[category] ?? DEFAULT_CATEGORY_BASE;
+  return isAnomalousSigma(metric.deviationSigma);
 }
 
 /** How sure a detector is that one metric is anomalous: its distance in sigmas, out of 6. */

@@ -3,6 +3,7 @@ import { request, type Dispatcher } from 'undici';
 import { describeNetworkError, isUnreachable, networkErrorCode } from '../http/network-error.js';
 import { SseReader } from '../http/sse-reader.js';
 import { displayUrl, endpointUrl } from '../http/url.js';
+import { byConfidence } from '../incidents/rank.js';
 import type { AnalysisEvent, AnalysisInput, Analyzer, Hypothesis, RecommendedAction } from '../incidents/types.js';
 import { actionsForCategory } from './actions.js';
 import { AnswerReader, plural, withoutControlCharacters } from './llm-answer.js';
@@ -328,10 +329,6 @@ export class LlmAnalyzer implements Analyzer {
 interface ChatCompletionChunk {
   choices?: Array<{ delta?: { content?: unknown }; finish_reason?: string | null }>;
   error?: unknown;
-}
-
-export function byConfidence(hypotheses: Hypothesis[]): Hypothesis[] {
-  return [...hypotheses].sort((a, b) => b.confidence - a.confidence);
 }
 
 /** Retry-After in seconds or as an HTTP date; OpenAI's retry-after-ms when present. */

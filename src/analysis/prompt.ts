@@ -1,5 +1,7 @@
 import type { AnalysisInput, Scenario, ScenarioMetric } from '../incidents/types.js';
 import { actionsForCategory, categoriesWithActions } from './actions.js';
+import { isAnomalousMetric } from './confidence.js';
+import { NAMED_ROOT_CAUSES } from './root-causes.js';
 
 /**
  * The chat messages sent to the model. Kept compact on purpose: small local models (Ollama's
@@ -42,15 +44,15 @@ export function buildMessages(input: AnalysisInput): ChatMessage[] {
   ].join('\n');
 
   const { scenario } = input;
-  const anomalous = scenario.metrics.filter((metric) => Math.abs(metric.deviationSigma) >= 3);
-  const normal = scenario.metrics.filter((metric) => Math.abs(metric.deviationSigma) < 3);
+  const anomalous = scenario.metrics.filter(isAnomalousMetric);
+  const normal = scenario.metrics.filter((metric) => !isAnomalousMetric(metric));
   const user = [
     `Service: ${scenario.service}. Severity: ${scenario.severity}.`,
     'Anomalous metrics (baseline -> now, deviation in standard deviations, shape over time):',
     ...anomalous.map(describeMetric),
     ...(normal.length > 0 ? ['Metrics within normal range:', ...normal.map(describeMetric)] : []),
     `Context: ${JSON.stringify(scenario.context)}`,
-    `Known root causes: ${input.knownRootCauses.join(', ')}`,
+    `Known root causes: ${[...new Set([...NAMED_ROOT_CAUSES, ...input.knownRootCauses])].sort().join(', ')}`,
     `Action types: ${actionTypes(scenario).join(', ')}`,
   ].join('\n');
 

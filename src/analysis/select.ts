@@ -1,9 +1,10 @@
 import { UsageError } from '../errors.js';
 import type { FiredrillConfig } from '../config/config.js';
 import { normalizeBaseUrl, parseHttpUrl, sameOrigin } from '../http/url.js';
+import { byConfidence } from '../incidents/rank.js';
 import type { AnalysisEvent, AnalysisInput, Analyzer } from '../incidents/types.js';
 import { BuiltinAnalyzer } from './builtin.js';
-import { byConfidence, LlmAnalyzer, type LlmAnalyzerOptions } from './llm.js';
+import { LlmAnalyzer, type LlmAnalyzerOptions } from './llm.js';
 
 /**
  * Which analyzer the console and the headless commands use: the LLM when one is configured, with

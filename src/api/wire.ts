@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isAnomalousSigma } from '../incidents/rank.js';
 import {
   DIFFICULTIES,
   PATTERNS,
@@ -17,9 +18,6 @@ import {
 
 export const API_PREFIX = '/api/v1';
 export const SIMULATOR_PREFIX = `${API_PREFIX}/simulator`;
-
-/** The original flags a metric as anomalous from three standard deviations on. */
-export const ANOMALY_SIGMA = 3;
 
 export const SIMULATION_STATUSES = ['running', 'completed', 'stopped', 'failed'] as const;
 export type SimulationStatusValue = (typeof SIMULATION_STATUSES)[number];
@@ -91,10 +89,6 @@ export const startBodySchema = z.object({
   execution_mode: z.string().min(1).max(64).default('demo'),
 });
 
-export function isAnomalous(deviationSigma: number): boolean {
-  return Math.abs(deviationSigma) >= ANOMALY_SIGMA;
-}
-
 export function toWireSummary(scenario: Scenario): WireScenarioSummary {
   return {
     id: scenario.id,
@@ -120,7 +114,7 @@ export function toWireDetail(scenario: Scenario): WireScenarioDetail {
       deviation_sigma: metric.deviationSigma,
       pattern_type: metric.pattern,
       unit: metric.unit,
-      is_anomalous: isAnomalous(metric.deviationSigma),
+      is_anomalous: isAnomalousSigma(metric.deviationSigma),
     })),
     context: scenario.context,
     expected_root_cause: scenario.expectedRootCause,

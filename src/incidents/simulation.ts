@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { currentSigma, valueAt } from './metric-series.js';
+import { byConfidence, isAnomalousSigma } from './rank.js';
 import type { AnalysisEvent, Analyzer, Hypothesis, IncidentEvent, IncidentReport, MetricPoint, Scenario } from './types.js';
 
 /**
@@ -29,7 +30,6 @@ export const DEFAULT_TICK_MS = 500;
 export const MIN_TICKS = 10;
 /** Ticks shown before the analysis may start, so that the anomaly is seen building up first. */
 const TICKS_BEFORE_ANALYSIS = 2;
-const ANOMALY_SIGMA = 3;
 
 export function newSimulationId(): string {
   return `sim_${randomBytes(4).toString('hex')}`;
@@ -199,9 +199,9 @@ export async function* runSimulation(options: SimulationOptions): AsyncGenerator
 function firstAnomaly(scenario: Scenario, points: MetricPoint[]): { name: string; sigma: number } | undefined {
   let found: { name: string; sigma: number } | undefined;
   scenario.metrics.forEach((metric, index) => {
-    if (Math.abs(metric.deviationSigma) < ANOMALY_SIGMA) return;
+    if (!isAnomalousSigma(metric.deviationSigma)) return;
     const sigma = currentSigma(metric, points[index]!.value);
-    if (Math.abs(sigma) >= ANOMALY_SIGMA && (!found || Math.abs(sigma) > Math.abs(found.sigma))) found = { name: metric.name, sigma };
+    if (isAnomalousSigma(sigma) && (!found || Math.abs(sigma) > Math.abs(found.sigma))) found = { name: metric.name, sigma };
   });
   return found;
 }
@@ -243,7 +243,7 @@ export function collectIncidentReport(events: Iterable<IncidentEvent>): Incident
         break;
     }
   }
-  const hypotheses = [...(finished?.hypotheses ?? streamed)].sort((a, b) => b.confidence - a.confidence);
+  const hypotheses = byConfidence(finished?.hypotheses ?? streamed);
   return {
     scenario,
     source: finished?.source ?? source,

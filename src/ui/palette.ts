@@ -1,3 +1,4 @@
+import { ANOMALY_SIGMA, isAnomalousSigma } from '../incidents/rank.js';
 import type { RiskLevel, Severity } from '../incidents/types.js';
 
 /**
@@ -23,11 +24,11 @@ export function riskColor(risk: RiskLevel): string | undefined {
   return paint(RISK_COLORS[risk]);
 }
 
-/** |sigma| >= 3 is what the incident API calls anomalous. */
+/** Anomalous (|sigma| >= ANOMALY_SIGMA) in red, getting there in yellow. */
 export function sigmaColor(sigma: number | undefined): string | undefined {
   if (sigma === undefined) return undefined;
   const size = Math.abs(sigma);
-  return paint(size >= 3 ? 'red' : size >= 2 ? 'yellow' : 'green');
+  return paint(isAnomalousSigma(sigma) ? 'red' : size >= ANOMALY_SIGMA - 1 ? 'yellow' : 'green');
 }
 
 export function confidenceColor(confidence: number): string | undefined {

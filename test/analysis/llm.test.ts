@@ -89,7 +89,10 @@ describe('LlmAnalyzer against a streaming OpenAI-compatible server', () => {
     const prompt = (request?.body.messages ?? []).map((message) => message.content).join('\n');
     expect(prompt).toContain('memory_usage_bytes: 2147483648 -> 8589934592 bytes (+5.2σ, linear)');
     expect(prompt).toContain('added Redis connection pooling');
-    expect(prompt).toContain('memory_leak, traffic_surge, database_performance, deployment_issue, external_dependency_failure');
+    // The analyzer's whole vocabulary, plus whatever causes the scenarios add.
+    expect(prompt).toContain(
+      'Known root causes: cache_stampede, certificate_expiry, cpu_spike, crash_loop, database_performance, deployment_issue, disk_exhaustion, dns_failure, external_dependency_failure, feature_flag_regression, memory_leak, noisy_neighbor, traffic_surge\n',
+    );
     expect(prompt).toContain('restart');
     expect(prompt).toMatch(/not give confidence/i);
     // The model sees what an on-call engineer sees, not the scenario's name or description.

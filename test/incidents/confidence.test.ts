@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { categoriesWithActions } from '../../src/analysis/actions.js';
+import { rankHypotheses } from '../../src/analysis/builtin.js';
 import { confidenceBreakdown, confidenceFor, signalType } from '../../src/analysis/confidence.js';
+import { DEFAULT_CATEGORY_BASE, NAMED_ROOT_CAUSES, ROOT_CAUSES } from '../../src/analysis/root-causes.js';
 import { findScenario, loadScenarios } from '../../src/incidents/load.js';
 
 const { scenarios } = loadScenarios();
@@ -46,5 +49,29 @@ describe('confidenceFor (the original formula)', () => {
     expect(confidence).toBeLessThanOrEqual(0.99);
     // relevance 7 counts as 1, NaN as 0: mean .5
     expect(confidenceBreakdown(wild, leak).evidence).toBeCloseTo(0.3 + 0.1 + 0.06, 6);
+  });
+});
+
+describe('one vocabulary of root causes', () => {
+  const { scenarios } = loadScenarios();
+
+  it('weighs every cause the analyzer names, the scenarios expect and the playbook remedies', () => {
+    const named = new Set<string>(NAMED_ROOT_CAUSES);
+    for (const scenario of scenarios) {
+      expect(named, scenario.id).toContain(scenario.expectedRootCause);
+      for (const hypothesis of rankHypotheses(scenario)) {
+        expect(named, `${scenario.id}: ${hypothesis.category}`).toContain(hypothesis.category);
+        expect(confidenceBreakdown(hypothesis, scenario).base, hypothesis.category).toBeGreaterThan(DEFAULT_CATEGORY_BASE);
+      }
+    }
+    for (const category of categoriesWithActions()) expect(named).toContain(category);
+    for (const cause of NAMED_ROOT_CAUSES) expect(categoriesWithActions(), cause).toContain(cause);
+  });
+
+  it('keeps the original weights under the names the analyzer uses (traffic_surge, not traffic_spike)', () => {
+    expect(ROOT_CAUSES.traffic_surge.base).toBe(0.8);
+    expect(ROOT_CAUSES.database_performance.base).toBe(0.6);
+    expect(ROOT_CAUSES.external_dependency_failure.base).toBe(0.55);
+    for (const word of ['traffic_spike', 'database_issue', 'network_issue']) expect(Object.keys(ROOT_CAUSES)).not.toContain(word);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { RunReport } from '../../drills/types.js';
 import type { FailureRow, IncidentRecord, RunSummaryRow, TrendBucket } from '../../history/store.js';
+import { byConfidence } from '../../incidents/rank.js';
 
 export type Tab = 'runs' | 'incidents';
 
@@ -277,7 +278,7 @@ export function incidentDetailLines(record: IncidentRecord): DetailLine[] {
     { text: `Incident ${record.id}: scenario ${record.scenarioId} on ${record.machine} (${record.severity}, ${record.status})`, tone: 'title' },
     { text: `started ${record.startedAt}, finished ${record.finishedAt}, analysed by ${record.source}`, tone: 'dim' },
   ];
-  const ranked = [...record.hypotheses].sort((a, b) => b.confidence - a.confidence);
+  const ranked = byConfidence(record.hypotheses);
   for (const hypothesis of ranked) {
     lines.push({ text: `${Math.round(hypothesis.confidence * 100)}% ${hypothesis.category}: ${hypothesis.description}`, tone: 'plain' });
     if (hypothesis.reasoning) lines.push({ text: `    ${hypothesis.reasoning}`, tone: 'dim' });

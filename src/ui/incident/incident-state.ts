@@ -1,3 +1,4 @@
+import { byConfidence } from '../../incidents/rank.js';
 import type { EngineSignal } from '../hooks/use-engine.js';
 import type {
   AnalysisSource,
@@ -116,9 +117,6 @@ function keepLast<T>(items: readonly T[], length: number): T[] {
   return items.length > length ? items.slice(items.length - length) : [...items];
 }
 
-export function byConfidence(hypotheses: readonly Hypothesis[]): Hypothesis[] {
-  return [...hypotheses].sort((a, b) => b.confidence - a.confidence);
-}
 
 function applyMetricPoints(metrics: readonly MetricView[], points: Extract<IncidentEvent, { type: 'metrics' }>['points']): MetricView[] {
   const next = [...metrics];
