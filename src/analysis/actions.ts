@@ -105,6 +105,13 @@ export function actionsForCategory(category: string, scenario: Scenario): Recomm
   }));
 }
 
+/** "restart on payment-service (medium risk, needs approval; blast radius: one pod at a time)": empty parts left out. */
+export function describeAction(action: RecommendedAction): string {
+  const details = [`${action.riskLevel} risk${action.requiresApproval ? ', needs approval' : ''}`];
+  if (action.blastRadius.trim() !== '') details.push(`blast radius: ${action.blastRadius}`);
+  return `${action.type}${action.target.trim() !== '' ? ` on ${action.target}` : ''} (${details.join('; ')})`;
+}
+
 /** The categories that have their own remediation list. */
 export function categoriesWithActions(): string[] {
   return Object.keys(CATEGORY_ACTIONS);

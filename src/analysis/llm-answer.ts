@@ -155,7 +155,7 @@ export class AnswerReader implements LlmAnswer {
     // The description's last characters may close in the same chunk as the string.
     if (isItemField(path, 'hypotheses', 'description') && typeof value === 'string') this.sendText(path[path.length - 2] as number, value);
     if (isItem(path, 'hypotheses')) this.takeHypothesis(value, path[path.length - 1] as number);
-    else if (isItem(path, 'actions')) this.takeAction(value, path[path.length - 1] as number);
+    else if (ACTION_LISTS.some((name) => isItem(path, name))) this.takeAction(value, path[path.length - 1] as number);
   }
 
   private takeHypothesis(value: unknown, position: number): void {
@@ -193,6 +193,9 @@ export class AnswerReader implements LlmAnswer {
     this.events.push({ type: 'action', action });
   }
 }
+
+/** Models answer with `recommended_actions` (the incident API's own name) as often as with `actions`. */
+const ACTION_LISTS = ['actions', 'recommended_actions'];
 
 /** path ends in [name, index]: an item of the array `name`, at any depth (some models nest it). */
 function isItem(path: JsonPath, name: string): boolean {

@@ -1,6 +1,7 @@
 import { resolveLlmSettings, selectAnalyzer } from '../analysis/select.js';
 import { ApiError, streamRemoteIncident } from '../api/client.js';
 import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
+import { describeAction } from '../analysis/actions.js';
 import { formatValue } from '../analysis/builtin.js';
 import { defaultScenariosDir, findScenario, knownRootCauses, loadScenarios, scenarioWarning } from '../incidents/load.js';
 import { currentSigma } from '../incidents/metric-series.js';
@@ -210,8 +211,7 @@ class TextPrinter {
   }
 
   private printAction(action: RecommendedAction): void {
-    const approval = action.requiresApproval ? ', needs approval' : '';
-    writeLine(this.out, `${this.stamp()} action ${action.type} on ${action.target} (${action.riskLevel} risk${approval}; blast radius: ${action.blastRadius})`);
-    writeLine(this.out, `           ${action.rationale}`);
+    writeLine(this.out, `${this.stamp()} action ${describeAction(action)}`);
+    if (action.rationale) writeLine(this.out, `           ${action.rationale}`);
   }
 }

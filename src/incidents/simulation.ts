@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { currentSigma, valueAt } from './metric-series.js';
 import { byConfidence, isAnomalousSigma } from './rank.js';
-import type { AnalysisEvent, Analyzer, Hypothesis, IncidentEvent, IncidentReport, MetricPoint, Scenario } from './types.js';
+import type { AnalysisEvent, Analyzer, Hypothesis, IncidentEvent, IncidentReport, MetricPoint, RecommendedAction, Scenario } from './types.js';
 
 /**
  * The in-process simulation engine: plays a scenario's metrics forward in scenario time (metric
@@ -168,11 +168,7 @@ export async function* runSimulation(options: SimulationOptions): AsyncGenerator
       return;
     }
     const top = result?.hypotheses[0];
-    yield timeline(
-      top
-        ? `resolved: root cause ${top.category} (${Math.round(top.confidence * 100)}%), actions awaiting approval`
-        : 'resolved without a hypothesis',
-    );
+    yield timeline(top ? `resolved: root cause ${top.category} (${Math.round(top.confidence * 100)}%); ${approvalState(result!.actions)}` : 'resolved without a hypothesis');
     yield { type: 'incident-finished', status: 'completed', completedAt: now() };
   } finally {
     signal.removeEventListener('abort', stopAnalysis);
@@ -204,6 +200,14 @@ function firstAnomaly(scenario: Scenario, points: MetricPoint[]): { name: string
     if (isAnomalousSigma(sigma) && (!found || Math.abs(sigma) > Math.abs(found.sigma))) found = { name: metric.name, sigma };
   });
   return found;
+}
+
+/** Only actions that need approval are said to await it. */
+function approvalState(actions: readonly RecommendedAction[]): string {
+  const waiting = actions.filter((action) => action.requiresApproval).length;
+  if (actions.length === 0) return 'no action recommended';
+  if (waiting === 0) return 'no action needs approval';
+  return actions.length === 1 ? 'the action awaits approval' : `${waiting} of ${actions.length} actions await approval`;
 }
 
 function describeActions(result: Extract<AnalysisEvent, { type: 'analysis-finished' }>): string {

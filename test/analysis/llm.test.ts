@@ -246,6 +246,14 @@ describe('LlmAnalyzer against a streaming OpenAI-compatible server', () => {
     expect(JSON.stringify(events)).not.toContain(key);
   });
 
+  it('takes the actions from "recommended_actions" as from "actions", instead of the playbook', async () => {
+    const { actions, ...rest } = modelAnswer;
+    const server = await serve({ steps: streamedAnswer(JSON.stringify({ ...rest, recommended_actions: actions })) });
+    const events = await collect(analyzer(server.url));
+    expect(finished(events).actions.map((action) => action.type)).toEqual(['restart_pod', 'rollback_deployment']);
+    expect(notices(events)).toEqual([]);
+  });
+
   it('skips an invalid hypothesis or action with a notice and keeps the valid ones', async () => {
     const answer = JSON.stringify({
       hypotheses: [

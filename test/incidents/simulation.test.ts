@@ -3,7 +3,7 @@ import { BuiltinAnalyzer } from '../../src/analysis/builtin.js';
 import { findScenario, knownRootCauses, loadScenarios } from '../../src/incidents/load.js';
 import { seededRandom } from '../../src/incidents/metric-series.js';
 import { collectIncidentReport, MIN_TICKS, newSimulationId, runSimulation } from '../../src/incidents/simulation.js';
-import type { AnalysisEvent, AnalysisInput, Analyzer, Hypothesis, IncidentEvent } from '../../src/incidents/types.js';
+import type { AnalysisEvent, AnalysisInput, Analyzer, Hypothesis, IncidentEvent, RecommendedAction } from '../../src/incidents/types.js';
 
 const { scenarios } = loadScenarios();
 const causes = knownRootCauses(scenarios);
@@ -129,6 +129,24 @@ describe('runSimulation', () => {
     };
     const events = await collect(runSimulation({ scenario: leak, analyzer: broken, knownRootCauses: causes, speed: FAST, signal: new AbortController().signal }));
     expect(events.at(-1)).toMatchObject({ type: 'incident-finished', status: 'failed', error: 'model exploded' });
+  });
+
+  it('says actions await approval only when one needs it', async () => {
+    const hypothesis: Hypothesis = { description: 'a leak', category: 'memory_leak', confidence: 0.7, evidence: [], reasoning: 'test' };
+    const action = (requiresApproval: boolean): RecommendedAction => ({ type: 'scale', target: 'svc', riskLevel: requiresApproval ? 'medium' : 'low', blastRadius: '', rationale: '', requiresApproval });
+    const resolvedWith = async (actions: RecommendedAction[]) => {
+      const analyzer: Analyzer = {
+        source: 'fixed',
+        async *analyze() {
+          yield { type: 'analysis-finished', source: 'fixed', hypotheses: [hypothesis], actions };
+        },
+      };
+      const events = await collect(runSimulation({ scenario: leak, analyzer, knownRootCauses: causes, speed: FAST, signal: new AbortController().signal }));
+      return messages(events).find((line) => line.startsWith('resolved'));
+    };
+    expect(await resolvedWith([action(false), action(false)])).toBe('resolved: root cause memory_leak (70%); no action needs approval');
+    expect(await resolvedWith([])).toBe('resolved: root cause memory_leak (70%); no action recommended');
+    expect(await resolvedWith([action(true), action(false)])).toBe('resolved: root cause memory_leak (70%); 1 of 2 actions await approval');
   });
 
   it('plays the same metrics from the same seed', async () => {
