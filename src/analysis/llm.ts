@@ -42,6 +42,13 @@ export interface LlmRunResult {
   actions: RecommendedAction[];
   /** Why no usable answer came back (a short phrase); undefined when at least one hypothesis did. */
   failure?: string;
+  /** Why the answer is incomplete although some hypotheses came back ("stream ended early"). */
+  partial?: string;
+}
+
+/** The source as shown in --json, history and the console: "llama3 via host (partial: stream ended early)". */
+export function partialSource(source: string, partial: string | undefined): string {
+  return partial === undefined ? source : `${source} (partial: ${partial})`;
 }
 
 const DEFAULT_MAX_RETRIES = 3;
@@ -74,7 +81,7 @@ export class LlmAnalyzer implements Analyzer {
     if (signal.aborted) return;
     yield {
       type: 'analysis-finished',
-      source: this.source,
+      source: partialSource(this.source, result.partial),
       hypotheses: byConfidence(result.hypotheses),
       actions: result.actions,
     };
@@ -113,7 +120,8 @@ export class LlmAnalyzer implements Analyzer {
         yield { type: 'action', action };
       }
     }
-    return answer.result(answer.hypotheses.length > 0 ? undefined : failure);
+    if (answer.hypotheses.length === 0) return answer.result(failure);
+    return { ...answer.result(undefined), ...(failure !== undefined ? { partial: failure } : {}) };
   }
 
   /** Sends the request (retrying 429s) and feeds the answer to `answer` as it streams in. */

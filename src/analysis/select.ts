@@ -4,7 +4,7 @@ import { normalizeBaseUrl, parseHttpUrl, sameOrigin } from '../http/url.js';
 import { byConfidence } from '../incidents/rank.js';
 import type { AnalysisEvent, AnalysisInput, Analyzer } from '../incidents/types.js';
 import { BuiltinAnalyzer } from './builtin.js';
-import { LlmAnalyzer, type LlmAnalyzerOptions } from './llm.js';
+import { LlmAnalyzer, partialSource, type LlmAnalyzerOptions } from './llm.js';
 
 /**
  * Which analyzer the console and the headless commands use: the LLM when one is configured, with
@@ -121,7 +121,7 @@ export class LlmWithFallbackAnalyzer implements Analyzer {
     if (result.failure === undefined) {
       yield {
         type: 'analysis-finished',
-        source: this.llm.source,
+        source: partialSource(this.llm.source, result.partial),
         hypotheses: byConfidence(result.hypotheses),
         actions: result.actions,
       };

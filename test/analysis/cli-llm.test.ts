@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import type { IncidentReport } from '../../src/incidents/types.js';
 import { runCli } from '../helpers/cli.js';
-import { closedPort, startFakeLlm, streamedAnswer, type FakeLlm } from './fake-llm-server.js';
+import { closedPort, contentEvent, pieces, startFakeLlm, streamedAnswer, type FakeLlm } from './fake-llm-server.js';
 import { modelAnswerText } from './fixtures.js';
 
 // `firedrill incident` as a user runs it, with the LLM chosen by the environment. The LLM is a
@@ -44,6 +45,25 @@ describe('firedrill incident with an LLM', () => {
     expect(report.source).toBe(`llama3.1:8b via ${new URL(server.url).host}`);
     expect(report.hypotheses.map((hypothesis) => hypothesis.category)).toEqual(['memory_leak', 'deployment_issue', 'traffic_surge']);
     expect(server.requests[0]?.headers.authorization).toBe('Bearer sk-cli-secret');
+  });
+
+  it('says the answer was partial in --json and in history when the stream is cut after a complete hypothesis', async () => {
+    const cutAt = modelAnswerText.indexOf('Unbounded in-process cache') + 40;
+    server = await startFakeLlm([{ steps: [...pieces(modelAnswerText.slice(0, cutAt), 50).map((piece) => contentEvent(piece)), { cut: true }] }]);
+    const result = await runCli(['incident', 'memory_leak_gradual', '--speed', '150', '--json'], {
+      env: cleanEnv({ FIREDRILL_LLM_URL: server.url, FIREDRILL_LLM_MODEL: 'llama3.1:8b' }),
+    });
+    expect(result.code).toBe(0);
+    const label = `llama3.1:8b via ${new URL(server.url).host} (partial: stream ended early)`;
+    const report = JSON.parse(result.stdout) as IncidentReport;
+    expect(report.source).toBe(label);
+    expect(report.hypotheses.map((hypothesis) => hypothesis.category)).toEqual(['deployment_issue']);
+    const store = SqliteHistoryStore.open(dataDir);
+    try {
+      expect((await store.listIncidents({ limit: 5 })).map((incident) => incident.source)).toEqual([label]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('falls back to the built-in analyzer when the LLM is down, and says so', async () => {

@@ -158,6 +158,7 @@ describe('LlmAnalyzer against a streaming OpenAI-compatible server', () => {
       "the LLM recommended no valid action; the actions for deployment_issue come from firedrill's playbook",
     ]);
     expect(finished(events).hypotheses).toHaveLength(1);
+    expect(finished(events).source).toBe(`llama3.1:8b via ${new URL(server.url).host} (partial: stream ended early)`);
     expect(finished(events).actions.map((action) => action.type)).toEqual(['rollback', 'restart']);
   });
 

@@ -111,7 +111,7 @@ describe('selectAnalyzer', () => {
     const cutAt = modelAnswerText.indexOf('"Unbounded');
     const server = await serve({ steps: [...pieces(modelAnswerText.slice(0, cutAt), 7).map((piece) => contentEvent(piece)), { cut: true }] });
     const events = await collect(select(server.url));
-    expect(finished(events).source).toBe(`llama3.1:8b via ${new URL(server.url).host}`);
+    expect(finished(events).source).toBe(`llama3.1:8b via ${new URL(server.url).host} (partial: stream ended early)`);
     expect(finished(events).hypotheses).toHaveLength(1);
     expect(notices(events)[0]).toMatch(/^stream ended early/);
   });
