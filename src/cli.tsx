@@ -32,7 +32,7 @@ Usage:
                                  run the local event drills headless (for cron); exit 0 all passed, 1 any failed
   firedrill cleanup              remove anything an interrupted drill left behind
   firedrill scenarios [--difficulty D] [--tag T] [--json]
-  firedrill incident ID [--speed N] [--json] [--api URL] [--api-key K] [--llm-url URL] [--llm-model M]
+  firedrill incident ID [--speed N] [--json] [--api URL] [--api-key K] [--llm-url URL] [--llm-model M] [--llm-timeout S]
   firedrill serve [--host 127.0.0.1] [--port 8000] [--api-key-file FILE]
   firedrill history [--limit N] [--machine HOST] [--json] [--detection]
   firedrill failures [--machine HOST] [--json]

@@ -24,8 +24,13 @@ export interface LlmAnalyzerOptions {
   url: string;
   model: string;
   apiKey?: string;
-  /** How long to wait for the response headers, and then at most between two chunks. */
+  /** The whole answer, retries included: past this the request is ended (and what arrived is kept). */
   timeoutMs: number;
+  /**
+   * For the first byte of the answer, and then at most between two chunks (default 20 s, at most
+   * timeoutMs): a server that accepted the connection and says nothing is given up on early.
+   */
+  firstByteTimeoutMs?: number;
   /** Retries after a 429 (default 3). */
   maxRetries?: number;
   /** First wait after a 429 without Retry-After (default 1000 ms); doubles on each retry. */
@@ -54,6 +59,12 @@ export function partialSource(source: string, partial: string | undefined): stri
 const DEFAULT_MAX_RETRIES = 3;
 const DEFAULT_RETRY_DELAY_MS = 1000;
 const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
+/** A local model loading into memory can take this long to say its first word; a stuck one says nothing. */
+export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 20_000;
+/** How often an analyzer that waits says so (analysis-waiting events). */
+const WAITING_TICK_MS = 1000;
+/** Once the answer flows, a pause this long is shown as waiting too. */
+const QUIET_AFTER_MS = 5000;
 /** A model that rambles past this is cut off: no useful answer is this long. */
 const MAX_ANSWER_CHARS = 200_000;
 const ERROR_EXCERPT_CHARS = 200;
@@ -131,24 +142,31 @@ export class LlmAnalyzer implements Analyzer {
     answer: AnswerReader,
   ): AsyncGenerator<AnalysisEvent, { failure?: string; cutShort?: string }> {
     const maxRetries = this.options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    // The whole answer's deadline, apart from the caller's signal so that running out of time is
+    // told from a user who cancelled.
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    const requestSignal = AbortSignal.any([signal, deadline]);
+    const started = Date.now();
     let askForJsonMode = true;
     let retries = 0;
     for (;;) {
       let response: Dispatcher.ResponseData;
       try {
-        response = await request(this.endpoint, {
+        const pending = request(this.endpoint, {
           method: 'POST',
           headers: this.headers(),
           body: JSON.stringify(this.requestBody(input, askForJsonMode)),
-          signal,
+          signal: requestSignal,
           dispatcher: this.options.dispatcher,
-          headersTimeout: this.options.timeoutMs,
-          bodyTimeout: this.options.timeoutMs,
+          headersTimeout: this.firstByteTimeoutMs,
+          bodyTimeout: this.firstByteTimeoutMs,
           // One request per analysis: an idle keep-alive socket would only hold the process open.
           reset: true,
         });
+        response = yield* this.whileWaiting(pending, started, 'to answer', 0);
       } catch (error) {
         if (signal.aborted) return {};
+        if (deadline.aborted) return yield* this.outOfTime(false);
         yield this.notice('error', `LLM at ${this.shownUrl} ${this.describeRequestError(error)}`);
         return { failure: shortReason(error) };
       }
@@ -170,9 +188,9 @@ export class LlmAnalyzer implements Analyzer {
         const delay = Math.min(wait ?? (this.options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS) * 2 ** (retries - 1), maxWait);
         yield this.notice('warn', `LLM at ${this.shownUrl} is rate limiting (429): retry ${retries} of ${maxRetries} in ${seconds(delay)}`);
         try {
-          await sleep(delay, undefined, { signal });
+          await sleep(delay, undefined, { signal: requestSignal });
         } catch {
-          return {};
+          return signal.aborted ? {} : yield* this.outOfTime(false);
         }
         continue;
       }
@@ -196,7 +214,46 @@ export class LlmAnalyzer implements Analyzer {
         yield this.notice('error', `LLM at ${this.shownUrl} answered ${contentType.split(';')[0]} instead of a chat-completions stream${excerpt ? `: ${excerpt}` : ''}`);
         return { failure: 'not an OpenAI-compatible server' };
       }
-      return yield* this.readEventStream(body, signal, answer);
+      return yield* this.readEventStream(body, { caller: signal, deadline, startedAt: started }, answer);
+    }
+  }
+
+  private get firstByteTimeoutMs(): number {
+    return Math.min(this.options.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS, this.options.timeoutMs);
+  }
+
+  /** The whole answer's deadline passed: before the server answered at all, or while it streamed. */
+  private async *outOfTime(answering: boolean): AsyncGenerator<AnalysisEvent, { failure: string }> {
+    const limit = seconds(this.options.timeoutMs);
+    yield this.notice('error', `LLM at ${this.shownUrl} ${answering ? `did not finish its answer within ${limit}` : `did not answer within ${limit}`} (timeout)`);
+    return { failure: 'timeout' };
+  }
+
+  /**
+   * Awaits `pending`, saying every second that the analyzer waits (after `quietFromMs` of
+   * silence): an LLM that accepted the connection and says nothing would otherwise hold the
+   * incident with nothing on screen.
+   */
+  private async *whileWaiting<T>(pending: Promise<T>, since: number, what: string, quietFromMs: number): AsyncGenerator<AnalysisEvent, T> {
+    const settled = pending.then(
+      () => 'settled' as const,
+      () => 'settled' as const,
+    );
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<'tick'>((resolve) => {
+        timer = setTimeout(resolve, WAITING_TICK_MS, 'tick');
+      });
+      const winner = await Promise.race([settled, tick]);
+      clearTimeout(timer);
+      if (winner === 'settled') return await pending;
+      const waitedMs = Date.now() - since;
+      if (waitedMs < quietFromMs) continue;
+      yield {
+        type: 'analysis-waiting',
+        message: `waiting for the LLM at ${this.shownUrl} ${what}: ${Math.floor(waitedMs / 1000)} s (gives up after ${seconds(this.firstByteTimeoutMs)} of silence)`,
+        waitedSeconds: Math.floor(waitedMs / 1000),
+      };
     }
   }
 
@@ -223,7 +280,7 @@ export class LlmAnalyzer implements Analyzer {
 
   private async *readEventStream(
     body: Dispatcher.ResponseData['body'],
-    signal: AbortSignal,
+    signals: { caller: AbortSignal; deadline: AbortSignal; startedAt: number },
     answer: AnswerReader,
   ): AsyncGenerator<AnalysisEvent, { failure?: string; cutShort?: string }> {
     const sse = new SseReader();
@@ -245,9 +302,18 @@ export class LlmAnalyzer implements Analyzer {
       if (choice?.finish_reason) finishReason = choice.finish_reason;
       return {};
     };
+    const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let lastChunkAt = Date.now();
     try {
-      reading: for await (const chunk of body) {
-        for (const event of sse.push(chunk as Buffer)) {
+      reading: for (;;) {
+        // Until the first words, the wait counts from the request; after, from the last chunk.
+        const step =
+          answer.length === 0
+            ? yield* this.whileWaiting(chunks.next(), signals.startedAt, 'to start its answer', 0)
+            : yield* this.whileWaiting(chunks.next(), lastChunkAt, 'to go on', QUIET_AFTER_MS);
+        if (step.done) break;
+        lastChunkAt = Date.now();
+        for (const event of sse.push(step.value)) {
           const { stop, error } = handle(event.data);
           if (error) {
             yield* answer.drain();
@@ -275,9 +341,10 @@ export class LlmAnalyzer implements Analyzer {
         }
       }
     } catch (error) {
-      if (signal.aborted) return {};
+      if (signals.caller.aborted) return {};
       yield* answer.drain();
-      const why = this.describeStreamError(error);
+      if (signals.deadline.aborted && answer.hypotheses.length === 0) return yield* this.outOfTime(answer.length > 0);
+      const why = signals.deadline.aborted ? `the answer took longer than ${seconds(this.options.timeoutMs)}` : this.describeStreamError(error);
       if (answer.hypotheses.length === 0 && !answer.isComplete) {
         yield this.notice('error', `LLM at ${this.shownUrl}: stream ended early (${why})`);
         return { failure: networkErrorCode(error) === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'stream ended early' };
@@ -314,14 +381,14 @@ export class LlmAnalyzer implements Analyzer {
 
   private describeRequestError(error: unknown): string {
     const code = networkErrorCode(error);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT') return `did not answer within ${seconds(this.options.timeoutMs)} (timeout)`;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') return `did not answer within ${seconds(this.firstByteTimeoutMs)} (timeout)`;
     if (isUnreachable(error)) return `is not reachable (${describeNetworkError(error)})`;
     if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'closed the connection before answering';
     return `could not be asked: ${describeNetworkError(error)}`;
   }
 
   private describeStreamError(error: unknown): string {
-    if (networkErrorCode(error) === 'UND_ERR_BODY_TIMEOUT') return `nothing arrived for ${seconds(this.options.timeoutMs)}: timeout`;
+    if (networkErrorCode(error) === 'UND_ERR_BODY_TIMEOUT') return `nothing arrived for ${seconds(this.firstByteTimeoutMs)}: timeout`;
     if (error instanceof SyntaxError) return 'sent a body that is not JSON';
     return describeNetworkError(error);
   }

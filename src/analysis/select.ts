@@ -15,8 +15,14 @@ export interface LlmSettings {
   url: string;
   model: string;
   apiKey?: string;
+  /** The whole answer. */
   timeoutMs: number;
+  /** The first byte, and any silence after it; at most timeoutMs (default: the LLM analyzer's). */
+  firstByteTimeoutMs?: number;
 }
+
+/** The longest --llm-timeout: an hour, like every duration firedrill takes. */
+const MAX_LLM_TIMEOUT_SECONDS = 3600;
 
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 
@@ -31,7 +37,7 @@ const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
  * firedrill uses.
  */
 export function resolveLlmSettings(
-  flags: { llmUrl?: string; llmModel?: string },
+  flags: { llmUrl?: string; llmModel?: string; llmTimeout?: string },
   env: NodeJS.ProcessEnv,
   config: FiredrillConfig['llm'],
 ): LlmSettings | null {
@@ -67,12 +73,29 @@ export function resolveLlmSettings(
     (speaksToOpenAi ? nonEmpty(env.OPENAI_API_KEY) : undefined) ??
     (configApplies ? config.api_key : undefined);
 
-  return { url, model, ...(apiKey !== undefined ? { apiKey } : {}), timeoutMs: config.timeout_seconds * 1000 };
+  const timeoutSeconds = timeoutFrom('--llm-timeout', flags.llmTimeout) ?? timeoutFrom('FIREDRILL_LLM_TIMEOUT', nonEmpty(env.FIREDRILL_LLM_TIMEOUT)) ?? config.timeout_seconds;
+  return {
+    url,
+    model,
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    timeoutMs: timeoutSeconds * 1000,
+    firstByteTimeoutMs: Math.min(config.first_byte_timeout_seconds, timeoutSeconds) * 1000,
+  };
+}
+
+/** Seconds from a flag or variable: a positive number up to an hour, or a UsageError naming it. */
+function timeoutFrom(source: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0 || value > MAX_LLM_TIMEOUT_SECONDS) {
+    throw new UsageError(`${source}: expected seconds, a number above 0 and at most ${MAX_LLM_TIMEOUT_SECONDS}, found "${raw.slice(0, 40)}"`);
+  }
+  return value;
 }
 
 export interface SelectOptions {
   /** Passed on to the LlmAnalyzer (retries, backoff, an undici dispatcher). */
-  llm?: Partial<Omit<LlmAnalyzerOptions, 'url' | 'model' | 'apiKey' | 'timeoutMs'>>;
+  llm?: Partial<Omit<LlmAnalyzerOptions, 'url' | 'model' | 'apiKey' | 'timeoutMs' | 'firstByteTimeoutMs'>>;
   /** What runs when the LLM fails (default: the built-in analyzer). */
   fallback?: Analyzer;
 }

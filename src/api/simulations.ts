@@ -246,6 +246,7 @@ export class SimulationManager {
       case 'source':
       case 'timeline':
       case 'hypothesis-text':
+      case 'analysis-waiting':
       case 'notice':
         break;
       default: {

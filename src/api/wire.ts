@@ -185,6 +185,7 @@ export const incidentEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hypothesis-text'), index: z.number(), text: z.string() }),
   z.object({ type: z.literal('hypothesis'), index: z.number(), hypothesis: hypothesisSchema }),
   z.object({ type: z.literal('action'), action: actionSchema }),
+  z.object({ type: z.literal('analysis-waiting'), message: z.string(), waitedSeconds: z.number() }),
   z.object({ type: z.literal('notice'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
   z.object({ type: z.literal('source'), source: z.string() }),
   z.object({

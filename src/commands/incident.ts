@@ -12,6 +12,8 @@ import type { Hypothesis, IncidentEvent, MetricPoint, RecommendedAction, Scenari
 import { resolvePaths } from '../paths.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, positiveNumber, UsageError, writeLine, type Command } from './command.js';
 
+const WAITING_LINE_EVERY_SECONDS = 5;
+
 const HELP = `Usage: firedrill incident ID [--speed N] [--json] [--api URL [--api-key K]] [--llm-url U] [--llm-model M]
 
 Plays an incident scenario: injects its metrics, opens the incident, analyses it and recommends
@@ -24,6 +26,8 @@ Flags:
   --api URL         run the scenario on a firedrill (or compatible) incident API instead of in-process
   --api-key K       its key (default: FIREDRILL_API_KEY, then api.key in the config file)
   --llm-url U, --llm-model M   analyse with an LLM (OpenAI-compatible); the built-in analyzer is the fallback
+  --llm-timeout S   seconds for the LLM's whole answer (default 120, or FIREDRILL_LLM_TIMEOUT, or
+                    llm.timeout_seconds); its first word gets llm.first_byte_timeout_seconds (20)
   --config FILE, --data-dir DIR
 `;
 
@@ -41,6 +45,7 @@ export const command: Command = async (ctx) => {
       api: { type: 'string' },
       'api-key': { type: 'string' },
       'llm-url': { type: 'string' },
+      'llm-timeout': { type: 'string' },
       'llm-model': { type: 'string' },
       config: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -86,7 +91,7 @@ export const command: Command = async (ctx) => {
       throw new UsageError(`firedrill incident: unknown scenario "${scenarioId}"; valid ids: ${ids.join(', ')}`);
     }
     // The one place where the analyzer is chosen: the LLM when one is configured (built-in as its fallback), else the built-in one.
-    const analyzer = selectAnalyzer(resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'] }, ctx.env, config.llm));
+    const analyzer = selectAnalyzer(resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'], llmTimeout: values['llm-timeout'] }, ctx.env, config.llm));
     events = runSimulation({
       scenario,
       analyzer,
@@ -106,6 +111,8 @@ export const command: Command = async (ctx) => {
       if (event.type === 'notice' && (values.json || event.level !== 'info')) {
         writeLine(ctx.stderr, `${event.level === 'info' ? '' : `${event.level}: `}${event.message}`);
       }
+      // An analyzer that waits says so at once, then every few seconds rather than every second.
+      if (event.type === 'analysis-waiting' && (event.waitedSeconds === 1 || event.waitedSeconds % WAITING_LINE_EVERY_SECONDS === 0)) writeLine(ctx.stderr, event.message);
       printer?.print(event);
     }
   } catch (error) {
@@ -178,6 +185,7 @@ class TextPrinter {
         if (event.level === 'info') writeLine(this.out, `${this.stamp()} note: ${event.message}`);
         break;
       case 'hypothesis-text':
+      case 'analysis-waiting':
       case 'analysis-finished':
       case 'incident-finished':
         break;

@@ -35,6 +35,7 @@ Flags:
   --speed N              scenario seconds played per second (default: the engine's)
   --max-simulations N    simulations running at once (default 50)
   --llm-url URL, --llm-model NAME   analyze with an LLM (falls back to the built-in analyzer)
+  --llm-timeout S        seconds for the LLM's whole answer (default 120)
   --config FILE, --data-dir DIR
 `;
 
@@ -104,6 +105,7 @@ export const command: Command = async (ctx) => {
     speed: { type: 'string' },
     'max-simulations': { type: 'string' },
     'llm-url': { type: 'string' },
+    'llm-timeout': { type: 'string' },
     'llm-model': { type: 'string' },
     config: { type: 'string' },
     'data-dir': { type: 'string' },
@@ -124,7 +126,7 @@ export const command: Command = async (ctx) => {
   let llmSettings: LlmSettings | null;
   try {
     const config = loadConfig(paths.configFile, { required: values.config !== undefined });
-    llmSettings = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'] }, ctx.env, config.llm);
+    llmSettings = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'], llmTimeout: values['llm-timeout'] }, ctx.env, config.llm);
   } catch (error) {
     if (error instanceof ConfigError) {
       writeLine(ctx.stderr, `firedrill serve: ${error.message}`);

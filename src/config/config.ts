@@ -125,7 +125,10 @@ const llmSchema = z.strictObject({
   url: httpUrlSchema('llm').optional(),
   model: text(256).optional(),
   api_key: secret.optional(),
-  timeout_seconds: seconds(HOUR).default(60),
+  /** The whole answer (--llm-timeout, FIREDRILL_LLM_TIMEOUT). */
+  timeout_seconds: seconds(HOUR).default(120),
+  /** The first word of the answer, and any silence after it: shorter, so that a stuck server is left early. */
+  first_byte_timeout_seconds: seconds(HOUR).default(20),
 });
 
 const apiSchema = z.strictObject({

@@ -78,6 +78,12 @@ export type AnalysisEvent =
   | { type: 'hypothesis-text'; index: number; text: string }
   | { type: 'hypothesis'; index: number; hypothesis: Hypothesis }
   | { type: 'action'; action: RecommendedAction }
+  /**
+   * The analyzer is waiting (an LLM that has not answered yet), said about once a second with how
+   * long so far: "waiting for the LLM at http://host/v1 to answer: 7 s (gives up after 20 s of silence)".
+   * Shown until the next analysis event.
+   */
+  | { type: 'analysis-waiting'; message: string; waitedSeconds: number }
   /** A line the user must see: an LLM that is down, a 429 retry, a fallback to the built-in analyzer. */
   | { type: 'notice'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'source'; source: AnalysisSource }

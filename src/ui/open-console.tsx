@@ -17,7 +17,7 @@ import type { ConsoleServices, SampleFeed } from './services.js';
 const CLEANUP_GRACE_MS = 1500;
 
 export const CONSOLE_USAGE = `Usage: firedrill [--config FILE] [--data-dir DIR] [--api URL] [--api-key KEY] [--llm-url URL] [--llm-model M]
-                 [--speed N] [--prometheus URL] [--alertmanager URL]`;
+                 [--llm-timeout S] [--speed N] [--prometheus URL] [--alertmanager URL]`;
 
 /** Opens the console on this terminal; resolves to the exit code once everything is cleaned up. */
 export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -86,6 +86,7 @@ function consoleFlags(argv: string[]) {
     api: { type: 'string' },
     'api-key': { type: 'string' },
     'llm-url': { type: 'string' },
+    'llm-timeout': { type: 'string' },
     'llm-model': { type: 'string' },
     speed: { type: 'string' },
     prometheus: { type: 'string' },
@@ -162,7 +163,7 @@ function createConsoleServices(
       ]);
     const seen: IncidentEvent[] = [];
     const inProcess = async function* () {
-      const llm = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'] }, env, config.llm);
+      const llm = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'], llmTimeout: values['llm-timeout'] }, env, config.llm);
       yield* runSimulation({
         scenario,
         analyzer: selectAnalyzer(llm),

@@ -66,6 +66,21 @@ describe('firedrill incident with an LLM', () => {
     }
   });
 
+  it('says it waits for an LLM that accepts and never answers, and gives up after --llm-timeout', async () => {
+    server = await startFakeLlm([{ hangBeforeHeaders: true, steps: [] }]);
+    const result = await runCli(['incident', 'memory_leak_gradual', '--speed', '150', '--json', '--llm-timeout', '2'], {
+      env: cleanEnv({ FIREDRILL_LLM_URL: server.url }),
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`waiting for the LLM at ${server.url} to answer: 1 s (gives up after 2 s of silence)\n`);
+    expect(result.stderr).toContain(`LLM at ${server.url} did not answer within 2 s (timeout)`);
+    expect((JSON.parse(result.stdout) as IncidentReport).source).toBe('built-in (fallback: timeout)');
+
+    const bad = await runCli(['incident', 'memory_leak_gradual', '--llm-timeout', '0'], { env: cleanEnv({ FIREDRILL_LLM_URL: server.url }) });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--llm-timeout: expected seconds, a number above 0 and at most 3600, found "0"');
+  });
+
   it('falls back to the built-in analyzer when the LLM is down, and says so', async () => {
     const url = `http://127.0.0.1:${await closedPort()}/v1`;
     const result = await runCli(['incident', 'memory_leak_gradual', '--speed', '150', '--json', '--llm-url', url], {

@@ -211,14 +211,39 @@ describe('LlmAnalyzer against a streaming OpenAI-compatible server', () => {
 
   it('times out when no headers come, and when the stream goes idle between chunks', async () => {
     const silent = await serve({ hangBeforeHeaders: true, steps: [] });
-    const first = await collect(analyzer(silent.url, { timeoutMs: 300 }));
+    const first = await collect(analyzer(silent.url, { firstByteTimeoutMs: 300 }));
     expect(notices(first)).toEqual([`LLM at ${silent.url} did not answer within 0.3 s (timeout)`]);
 
     const firstObjectEnd = modelAnswerText.indexOf('\n    },') + '\n    }'.length;
     const idle = await serve({ steps: [...pieces(modelAnswerText.slice(0, firstObjectEnd + 30), 10).map((piece) => contentEvent(piece)), { hang: true }] });
-    const second = await collect(analyzer(idle.url, { timeoutMs: 300 }));
+    const second = await collect(analyzer(idle.url, { firstByteTimeoutMs: 300 }));
     expect(ofType(second, 'hypothesis')).toHaveLength(1);
     expect(notices(second)[0]).toBe('stream ended early (nothing arrived for 0.3 s: timeout); keeping the 1 complete hypothesis that arrived');
+  });
+
+  it('says it is waiting, and for how long, while the LLM accepts the connection and says nothing', async () => {
+    const silent = await serve({ hangBeforeHeaders: true, steps: [] });
+    const started = Date.now();
+    const events = await collect(analyzer(silent.url, { firstByteTimeoutMs: 2500 }));
+    expect(Date.now() - started).toBeLessThan(4000);
+    const waiting = ofType(events, 'analysis-waiting');
+    expect(waiting.map((event) => event.waitedSeconds)).toEqual([1, 2]);
+    expect(waiting[0]!.message).toBe(`waiting for the LLM at ${silent.url} to answer: 1 s (gives up after 2.5 s of silence)`);
+    expect(notices(events)).toEqual([`LLM at ${silent.url} did not answer within 2.5 s (timeout)`]);
+    // Headers at once, then no word: still waiting, for the answer's start.
+    const mute = await serve({ steps: [{ hang: true }] });
+    const muted = await collect(analyzer(mute.url, { firstByteTimeoutMs: 1500 }));
+    expect(ofType(muted, 'analysis-waiting').map((event) => event.message)).toEqual([`waiting for the LLM at ${mute.url} to start its answer: 1 s (gives up after 1.5 s of silence)`]);
+  });
+
+  it('ends an answer that keeps trickling past the whole-answer timeout, keeping what arrived', async () => {
+    const firstObjectEnd = modelAnswerText.indexOf('\n    },') + '\n    }'.length;
+    const steps = [...pieces(modelAnswerText.slice(0, firstObjectEnd + 30), 10).map((piece) => contentEvent(piece)), ...Array.from({ length: 40 }, () => [{ pauseMs: 50 }, contentEvent(' ')]).flat()];
+    const slow = await serve({ steps });
+    const events = await collect(analyzer(slow.url, { timeoutMs: 800, firstByteTimeoutMs: 500 }));
+    expect(ofType(events, 'hypothesis')).toHaveLength(1);
+    expect(notices(events)[0]).toBe('stream ended early (the answer took longer than 0.8 s); keeping the 1 complete hypothesis that arrived');
+    expect(finished(events).source).toContain('(partial: stream ended early)');
   });
 
   it('reports an HTTP error with its status and the server message', async () => {

@@ -139,15 +139,26 @@ describe('resolveLlmSettings', () => {
       url: 'http://flag-host:1234/v1',
       model: 'flag-model',
       timeoutMs: 20_000,
+      firstByteTimeoutMs: 20_000,
     });
-    expect(resolveLlmSettings({}, env, fileConfig)).toEqual({ url: 'http://firedrill-host:11434/v1', model: 'env-model', timeoutMs: 20_000 });
+    expect(resolveLlmSettings({}, env, fileConfig)).toEqual({ url: 'http://firedrill-host:11434/v1', model: 'env-model', timeoutMs: 20_000, firstByteTimeoutMs: 20_000 });
     expect(resolveLlmSettings({}, { ...env, FIREDRILL_LLM_URL: undefined, FIREDRILL_LLM_MODEL: undefined }, fileConfig)).toEqual({
       url: 'http://openai-host/v1',
       model: 'openai-model',
       apiKey: 'openai-key',
       timeoutMs: 20_000,
+      firstByteTimeoutMs: 20_000,
     });
-    expect(resolveLlmSettings({}, {}, fileConfig)).toEqual({ url: 'http://config-host:8000/v1', model: 'config-model', apiKey: 'config-key', timeoutMs: 20_000 });
+    expect(resolveLlmSettings({}, {}, fileConfig)).toEqual({ url: 'http://config-host:8000/v1', model: 'config-model', apiKey: 'config-key', timeoutMs: 20_000, firstByteTimeoutMs: 20_000 });
+  });
+
+  it('takes the timeout from --llm-timeout, then FIREDRILL_LLM_TIMEOUT, then llm.timeout_seconds; the first byte gets less', () => {
+    const config = parseConfig({ llm: { url: 'http://127.0.0.1:11434/v1' } }).llm;
+    expect(resolveLlmSettings({}, {}, config)).toMatchObject({ timeoutMs: 120_000, firstByteTimeoutMs: 20_000 });
+    expect(resolveLlmSettings({}, { FIREDRILL_LLM_TIMEOUT: '45' }, config)).toMatchObject({ timeoutMs: 45_000, firstByteTimeoutMs: 20_000 });
+    expect(resolveLlmSettings({ llmTimeout: '5' }, { FIREDRILL_LLM_TIMEOUT: '45' }, config)).toMatchObject({ timeoutMs: 5_000, firstByteTimeoutMs: 5_000 });
+    expect(() => resolveLlmSettings({ llmTimeout: '1e9' }, {}, config)).toThrow('--llm-timeout: expected seconds, a number above 0 and at most 3600, found "1e9"');
+    expect(() => resolveLlmSettings({}, { FIREDRILL_LLM_TIMEOUT: 'soon' }, config)).toThrow('FIREDRILL_LLM_TIMEOUT: expected seconds');
   });
 
   it('sends FIREDRILL_LLM_API_KEY anywhere, but an OpenAI or config key only to its own URL', () => {
@@ -162,12 +173,14 @@ describe('resolveLlmSettings', () => {
     expect(resolveLlmSettings({}, { OPENAI_BASE_URL: 'https://api.openai.com/v1' }, config)).toEqual({
       url: 'https://api.openai.com/v1',
       model: 'gpt-4o-mini',
-      timeoutMs: 60_000,
+      timeoutMs: 120_000,
+      firstByteTimeoutMs: 20_000,
     });
     expect(resolveLlmSettings({ llmUrl: 'http://127.0.0.1:8080/v1/chat/completions' }, { OPENAI_MODEL: 'local' }, config)).toEqual({
       url: 'http://127.0.0.1:8080/v1',
       model: 'local',
-      timeoutMs: 60_000,
+      timeoutMs: 120_000,
+      firstByteTimeoutMs: 20_000,
     });
   });
 

@@ -105,6 +105,21 @@ describe('IncidentScreen', () => {
     expect(backs).toBe(0);
   });
 
+  it('shows that the analyzer waits, and for how long, until the LLM says something', async () => {
+    const feed = eventFeed();
+    const screen = renderInk(<IncidentScreen scenario={LEAK} events={feed.source} onBack={() => undefined} />);
+    const waiting = (seconds: number): IncidentEvent => ({
+      type: 'analysis-waiting',
+      message: `waiting for the LLM at http://127.0.0.1:11434/v1 to answer: ${seconds} s (gives up after 20 s of silence)`,
+      waitedSeconds: seconds,
+    });
+    feed.push(OPENED, { type: 'source', source: 'llama3.1:8b via 127.0.0.1:11434' }, waiting(1), tick(1, 3), waiting(2));
+    const frame = await waitForFrame(screen, 'to answer: 2 s');
+    expect(frame).toMatch(/Hypotheses \(waiting for the LLM at http:\/\/127\.0\.0\.1:11434\/v1 to answer: 2 s/);
+    feed.push({ type: 'hypothesis-text', index: 0, text: 'The heap grows' });
+    expect(await waitForFrame(screen, 'The heap grows')).not.toContain('to answer:');
+  });
+
   it('q aborts the stream (its finally runs) and goes back', async () => {
     const feed = eventFeed();
     let backs = 0;

@@ -67,6 +67,8 @@ export interface IncidentState {
   actions: RecommendedAction[];
   notices: Notice[];
   analysisFinished: boolean;
+  /** What the analyzer waits for, from the last analysis-waiting event; cleared by the next analysis event. */
+  waiting: string | undefined;
   /** Why the incident failed or the stream broke, in one sentence. */
   error: string | undefined;
 }
@@ -109,6 +111,7 @@ export function initialIncidentState(scenario: Scenario): IncidentState {
     actions: [],
     notices: [],
     analysisFinished: false,
+    waiting: undefined,
     error: undefined,
   };
 }
@@ -148,8 +151,14 @@ function appendStreamingText(streaming: readonly StreamingHypothesis[], index: n
   return streaming.map((entry) => (entry.index === index ? { index, text: entry.text + text } : entry));
 }
 
-export function incidentReducer(state: IncidentState, event: IncidentScreenEvent): IncidentState {
+/** Events that do not end a wait: the metrics and the timeline keep coming while the analyzer waits. */
+const KEEPS_WAITING: ReadonlySet<IncidentScreenEvent['type']> = new Set(['metrics', 'timeline', 'incident-opened']);
+
+export function incidentReducer(previous: IncidentState, event: IncidentScreenEvent): IncidentState {
+  const state = previous.waiting !== undefined && !KEEPS_WAITING.has(event.type) ? { ...previous, waiting: undefined } : previous;
   switch (event.type) {
+    case 'analysis-waiting':
+      return { ...state, waiting: event.message };
     case 'incident-opened':
       return {
         ...state,

@@ -108,7 +108,16 @@ export function Hypotheses({ hypotheses, streaming, rows, columns }: HypothesesP
  * a panel at priority + 1 (the incident screen's actions) to come before the other hypotheses.
  */
 export function hypothesesPanel(
-  { hypotheses, streaming, analysisFinished }: HypothesesProps & { analysisFinished: boolean },
+  {
+    hypotheses,
+    streaming,
+    analysisFinished,
+    waiting: waitingFor,
+  }: HypothesesProps & {
+    analysisFinished: boolean;
+    /** What the analyzer waits for, and how long it has: "waiting for the LLM at … to answer: 7 s …". */
+    waiting?: string | undefined;
+  },
   { priority = 3 }: { priority?: number } = {},
 ): ShellPanel {
   const wanted = Math.min(hypotheses.length, MAX_SHOWN);
@@ -122,7 +131,7 @@ export function hypothesesPanel(
         <>
           Hypotheses
           {hypotheses.length > shown ? <Text dimColor> ({hypotheses.length - shown} more not shown)</Text> : null}
-          {waiting ? <Text dimColor> {analysisFinished ? '(none)' : '(waiting)'}</Text> : null}
+          {waitingFor ? <Text dimColor> ({waitingFor})</Text> : waiting ? <Text dimColor> {analysisFinished ? '(none)' : '(waiting)'}</Text> : null}
         </>
       );
     },
