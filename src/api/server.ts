@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BuiltinAnalyzer } from '../analysis/builtin.js';
 import { filterScenarios, knownRootCauses, loadScenarios } from '../incidents/load.js';
+import type { IncidentRecord } from '../history/store.js';
 import { DIFFICULTIES, type Analyzer, type Difficulty, type Scenario } from '../incidents/types.js';
 import { createKeyChecker } from './auth.js';
 import { ApiMetrics } from './metrics.js';
@@ -39,6 +40,8 @@ export interface ApiServerOptions {
   maxSimulations?: number;
   /** Finished simulations kept for status and replay (default 200); the oldest are forgotten. */
   maxFinishedSimulations?: number;
+  /** Keeps every finished simulation in history; close() waits for the saves under way. */
+  keepIncident?: (record: IncidentRecord) => Promise<void>;
   /** Where unexpected server errors are reported (default: nowhere). */
   log?: (message: string) => void;
 }
@@ -85,6 +88,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     speed: options.speed,
     maxActive: options.maxSimulations ?? 50,
     maxFinished: options.maxFinishedSimulations ?? 200,
+    ...(options.keepIncident ? { keepIncident: options.keepIncident } : {}),
   });
   const openStreams = new Set<http.ServerResponse>();
   const log = options.log ?? (() => {});

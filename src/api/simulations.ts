@@ -1,3 +1,5 @@
+import { incidentRecordFrom } from '../history/record.js';
+import type { IncidentRecord } from '../history/store.js';
 import { newSimulationId, runSimulation } from '../incidents/simulation.js';
 import type { AnalysisEvent, Analyzer, IncidentEvent, Scenario } from '../incidents/types.js';
 import type { ApiMetrics } from './metrics.js';
@@ -41,6 +43,8 @@ interface LiveSimulation {
   record: SimulationRecord;
   controller: AbortController;
   listeners: Set<SimulationListener>;
+  /** What the history keeps of it (no metric ticks, no text pieces): never capped like `record.events`. */
+  kept: IncidentEvent[];
   stopRequested: boolean;
   opened: Promise<void>;
   done: Promise<void>;
@@ -67,7 +71,12 @@ export interface SimulationManagerOptions {
   maxActive: number;
   /** Finished simulations kept for GET and replay; the oldest are forgotten first. */
   maxFinished: number;
+  /** Keeps each finished simulation in the server's history (firedrill serve: keepInHistory). */
+  keepIncident?: (record: IncidentRecord) => Promise<void>;
 }
+
+/** The events a history record is made of. */
+const KEPT_FOR_HISTORY: ReadonlySet<IncidentEvent['type']> = new Set(['incident-opened', 'source', 'hypothesis', 'action', 'analysis-finished']);
 
 /**
  * Runs simulations in the background, one engine generator each, and keeps what they yield so
@@ -76,6 +85,8 @@ export interface SimulationManagerOptions {
 export class SimulationManager {
   private readonly simulations = new Map<string, LiveSimulation>();
   private running = 0;
+  /** History saves under way: a shutdown waits for them. */
+  private readonly saving = new Set<Promise<void>>();
 
   constructor(private readonly options: SimulationManagerOptions) {}
 
@@ -124,6 +135,7 @@ export class SimulationManager {
       record,
       controller,
       listeners: new Set(),
+      kept: [],
       stopRequested: false,
       opened: new Promise<void>((resolve) => (markOpened = resolve)),
       done: Promise.resolve(),
@@ -171,6 +183,7 @@ export class SimulationManager {
   async stopAll(): Promise<void> {
     const running = [...this.simulations.values()].filter((simulation) => simulation.record.status === 'running');
     await Promise.all(running.map((simulation) => this.windDown(simulation)));
+    await Promise.all(this.saving);
   }
 
   private async windDown(simulation: LiveSimulation): Promise<void> {
@@ -278,12 +291,24 @@ export class SimulationManager {
     };
     this.publish(simulation, finished, true);
     simulation.listeners.clear();
+    this.keep([...simulation.kept, finished]);
     this.options.metrics.removeSimulation(record.scenarioId, record.id);
     this.options.metrics.setActiveSimulations(this.activeCount);
     this.forgetOldFinished();
   }
 
+  private keep(events: IncidentEvent[]): void {
+    const save = this.options.keepIncident;
+    const record = save ? incidentRecordFrom(events) : undefined;
+    if (!save || !record) return;
+    const saving: Promise<void> = save(record)
+      .catch(() => undefined)
+      .finally(() => this.saving.delete(saving));
+    this.saving.add(saving);
+  }
+
   private publish(simulation: LiveSimulation, event: IncidentEvent, always = false): void {
+    if (KEPT_FOR_HISTORY.has(event.type)) simulation.kept.push(event);
     const { record } = simulation;
     record.eventCount += 1;
     const numbered = { id: record.eventCount, event };

@@ -3,9 +3,10 @@ import path from 'node:path';
 import { resolveLlmSettings, selectAnalyzer, type LlmSettings } from '../analysis/select.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import { API_PREFIX } from '../api/wire.js';
-import { ConfigError, loadConfig } from '../config/config.js';
-import { defaultScenariosDir } from '../incidents/load.js';
+import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
+import { keepInHistory } from '../history/record.js';
 import { displayUrl } from '../http/url.js';
+import { defaultScenariosDir } from '../incidents/load.js';
 import { resolvePaths } from '../paths.js';
 import {
   EXIT_FAILED,
@@ -124,8 +125,9 @@ export const command: Command = async (ctx) => {
   if (apiKey.warning) writeLine(ctx.stderr, apiKey.warning);
 
   let llmSettings: LlmSettings | null;
+  let config: FiredrillConfig;
   try {
-    const config = loadConfig(paths.configFile, { required: values.config !== undefined });
+    config = loadConfig(paths.configFile, { required: values.config !== undefined });
     llmSettings = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'], llmTimeout: values['llm-timeout'] }, ctx.env, config.llm);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -147,6 +149,11 @@ export const command: Command = async (ctx) => {
       ...(speed === undefined ? {} : { speed }),
       ...(maxSimulations === undefined ? {} : { maxSimulations }),
       log: (message) => writeLine(ctx.stderr, message),
+      // Every simulation is kept in this machine's history, as `firedrill incident` keeps its own.
+      keepIncident: async (incident) => {
+        const problem = await keepInHistory({ paths, config, env: ctx.env }, { incident });
+        if (problem) writeLine(ctx.stderr, `firedrill serve: history: ${problem}`);
+      },
     });
   } catch (error) {
     const errno = error as NodeJS.ErrnoException;

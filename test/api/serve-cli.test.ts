@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
+import type { IncidentRecord } from '../../src/history/store.js';
 import { collect, runCli, startCli, waitFor } from '../helpers/cli.js';
 import { startFakeServer } from './fake-servers.js';
 
@@ -18,6 +20,15 @@ afterEach(async () => {
 /** Without FIREDRILL_API_KEY from the caller's environment, and with an empty data dir. */
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { FIREDRILL_API_KEY: '', FIREDRILL_DATA_DIR: dataDir, XDG_CONFIG_HOME: dataDir, FIREDRILL_LLM_URL: '', OPENAI_BASE_URL: '', ...extra };
+}
+
+async function incidentsIn(dir: string): Promise<IncidentRecord[]> {
+  const store = SqliteHistoryStore.open(dir);
+  try {
+    return await store.listIncidents({ limit: 20 });
+  } finally {
+    await store.close();
+  }
 }
 
 describe('firedrill serve', () => {
@@ -78,12 +89,33 @@ describe('firedrill serve', () => {
     const started = await fetch(`${base}/api/v1/simulator/scenarios/memory_leak_gradual/start`, { method: 'POST', headers: { 'x-api-key': key } });
     expect(started.status).toBe(201);
 
+    const { simulation_id: stoppedId } = (await started.json()) as { simulation_id: string };
+
     child.kill('SIGTERM');
     const result = await done;
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('firedrill serve: stopped');
     expect(result.stdout + result.stderr).not.toContain(key);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    // The simulation that SIGTERM stopped was saved before the server exited.
+    expect((await incidentsIn(dataDir)).map(({ id, status }) => ({ id, status }))).toEqual([{ id: stoppedId, status: 'stopped' }]);
+  });
+
+  it("keeps every finished simulation in the server's history", async () => {
+    const key = 'serve-history-key';
+    const child = startCli(['serve', '--port', '0', '--speed', '2000'], { env: env({ FIREDRILL_API_KEY: key }) });
+    closers.push(async () => {
+      child.kill('SIGTERM');
+      await collect(child, 30_000);
+    });
+    let stdout = '';
+    child.stdout?.on('data', (chunk: string) => (stdout += chunk));
+    const base = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/v1/.exec(stdout)?.[1], 20_000, 'the URL');
+    const started = await fetch(`${base}/api/v1/simulator/scenarios/cpu_spike_traffic_surge/start`, { method: 'POST', headers: { 'x-api-key': key } });
+    const { simulation_id: id } = (await started.json()) as { simulation_id: string };
+    const saved = await waitFor(async () => (await incidentsIn(dataDir)).find((incident) => incident.id === id), 20_000, 'the saved incident');
+    expect(saved).toMatchObject({ scenarioId: 'cpu_spike_traffic_surge', status: 'completed', source: 'built-in', topHypothesis: { category: 'traffic_surge' } });
+    expect(saved.actions.length).toBeGreaterThan(0);
   });
 
   it('reads the key from <data dir>/api-key and warns when others can read it', async () => {
