@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AnalysisEvent, Evidence, Hypothesis, RecommendedAction, Scenario } from '../incidents/types.js';
+import { summarizeIssues } from '../files/describe-issue.js';
 import { confidenceFor } from './confidence.js';
 import { IncrementalJsonParser, JsonSyntaxError, findJsonStart, type JsonPath } from './json-stream.js';
 
@@ -161,7 +162,7 @@ export class AnswerReader implements LlmAnswer {
   private takeHypothesis(value: unknown, position: number): void {
     const parsed = hypothesisSchema.safeParse(value);
     if (!parsed.success) {
-      this.events.push(this.notice('warn', `skipped hypothesis ${position + 1} from the LLM: ${describeIssues(parsed.error)}`));
+      this.events.push(this.notice('warn', `skipped hypothesis ${position + 1} from the LLM: ${summarizeIssues(parsed.error, value, 2)}`));
       return;
     }
     const { description, category, evidence, reasoning } = parsed.data;
@@ -181,7 +182,7 @@ export class AnswerReader implements LlmAnswer {
   private takeAction(value: unknown, position: number): void {
     const parsed = actionSchema.safeParse(value);
     if (!parsed.success) {
-      this.events.push(this.notice('warn', `skipped action ${position + 1} from the LLM: ${describeIssues(parsed.error)}`));
+      this.events.push(this.notice('warn', `skipped action ${position + 1} from the LLM: ${summarizeIssues(parsed.error, value, 2)}`));
       return;
     }
     if (this.hypotheses.length === 0) this.heldActions.push(parsed.data);
@@ -276,12 +277,6 @@ const actionSchema = z
     };
   });
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 2)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-}
 
 export function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;

@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { z } from 'zod';
-import type { Difficulty, IncidentEvent, Scenario, Severity } from '../incidents/types.js';
+import { summarizeIssues } from '../files/describe-issue.js';
 import { describeNetworkError, networkErrorCode } from '../http/network-error.js';
 import { SseReader } from '../http/sse-reader.js';
 import { checkHttpUrl, normalizeBaseUrl, URL_EXAMPLES } from '../http/url.js';
+import type { Difficulty, IncidentEvent, Scenario, Severity } from '../incidents/types.js';
 import {
   API_PREFIX,
-  describeIssues,
   errorBodySchema,
   fromWireDetail,
   incidentEventSchema,
@@ -266,7 +266,7 @@ export class IncidentApiClient {
       throw this.notTheApi('an event that is not JSON');
     }
     const parsed = incidentEventSchema.safeParse(raw);
-    if (!parsed.success) throw this.notTheApi(`an event of an unknown shape: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) throw this.notTheApi(`an event of an unknown shape: ${summarizeIssues(parsed.error, raw)}`);
     return parsed.data;
   }
 
@@ -301,7 +301,7 @@ export class IncidentApiClient {
       throw this.notTheApi(`${method} ${path} returned ${text.trim() === '' ? 'an empty body' : 'a body that is not JSON'}`);
     }
     const parsed = schema.safeParse(raw);
-    if (!parsed.success) throw this.notTheApi(`${method} ${path}: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) throw this.notTheApi(`${method} ${path}: ${summarizeIssues(parsed.error, raw)}`);
     return parsed.data;
   }
 

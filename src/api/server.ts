@@ -1,15 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BuiltinAnalyzer } from '../analysis/builtin.js';
-import { filterScenarios, knownRootCauses, loadScenarios } from '../incidents/load.js';
+import { summarizeIssues } from '../files/describe-issue.js';
 import type { IncidentRecord } from '../history/store.js';
+import { filterScenarios, knownRootCauses, loadScenarios } from '../incidents/load.js';
 import { DIFFICULTIES, type Analyzer, type Difficulty, type Scenario } from '../incidents/types.js';
 import { createKeyChecker } from './auth.js';
 import { ApiMetrics } from './metrics.js';
 import { CapacityError, SimulationManager, toWireSimulation, type NumberedEvent } from './simulations.js';
 import {
   API_PREFIX,
-  describeIssues,
   SIMULATOR_PREFIX,
   startBodySchema,
   toWireDetail,
@@ -390,6 +390,6 @@ function parseStartBody(text: string) {
     throw new HttpError(400, 'request body must be a JSON object such as {"auto_analyze": true, "execution_mode": "demo"}');
   }
   const parsed = startBodySchema.safeParse(raw);
-  if (!parsed.success) throw new HttpError(400, `invalid request body: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new HttpError(400, `invalid request body: ${summarizeIssues(parsed.error, raw)}`);
   return parsed.data;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isAnomalousSigma } from '../incidents/rank.js';
+import { SCENARIO_LIMITS } from '../incidents/schema.js';
 import {
   DIFFICULTIES,
   PATTERNS,
@@ -25,36 +26,46 @@ export type SimulationStatusValue = (typeof SIMULATION_STATUSES)[number];
 const difficulty = z.enum(DIFFICULTIES);
 const severity = z.enum(SEVERITIES);
 
+/**
+ * What a client accepts from a server is bounded as a scenario file is: an id or a name is padded
+ * into every row of the console's tables, and a server is not trusted to keep them short. Text the
+ * console only wraps (events) gets a looser bound.
+ */
+const LIMITS = SCENARIO_LIMITS;
+const text = (max: number) => z.string().max(max);
+const TEXT_MAX = 10_000;
+const LIST_MAX = 100;
+
 export const scenarioSummarySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  service: z.string(),
+  id: text(LIMITS.idLength),
+  name: text(LIMITS.nameLength),
+  description: text(LIMITS.descriptionLength),
+  service: text(LIMITS.serviceLength),
   severity,
   difficulty,
-  tags: z.array(z.string()),
-  duration_seconds: z.number(),
-  metric_count: z.number().int().nonnegative(),
+  tags: z.array(text(LIMITS.tagLength)).max(LIMITS.tags),
+  duration_seconds: z.number().nonnegative().max(LIMITS.durationSeconds),
+  metric_count: z.number().int().nonnegative().max(LIMITS.metrics),
 });
 export type WireScenarioSummary = z.infer<typeof scenarioSummarySchema>;
 
-export const scenarioListSchema = z.array(scenarioSummarySchema);
+export const scenarioListSchema = z.array(scenarioSummarySchema).max(1000);
 
 export const wireMetricSchema = z.object({
-  name: z.string(),
+  name: text(LIMITS.metricNameLength),
   value: z.number(),
   baseline: z.number(),
   deviation_sigma: z.number(),
   pattern_type: z.enum(PATTERNS),
-  unit: z.string(),
+  unit: text(LIMITS.unitLength),
   is_anomalous: z.boolean(),
 });
 
 export const scenarioDetailSchema = scenarioSummarySchema.omit({ metric_count: true }).extend({
-  metrics: z.array(wireMetricSchema),
+  metrics: z.array(wireMetricSchema).max(LIMITS.metrics),
   context: z.record(z.string(), z.unknown()),
-  expected_root_cause: z.string(),
-  expected_action_types: z.array(z.string()),
+  expected_root_cause: text(LIMITS.idLength),
+  expected_action_types: z.array(text(LIMITS.idLength)).max(LIMITS.actionTypes),
 });
 export type WireScenarioDetail = z.infer<typeof scenarioDetailSchema>;
 
@@ -150,26 +161,26 @@ export function fromWireDetail(wire: WireScenarioDetail): Scenario {
 
 // The events of GET /simulations/{id}/events carry firedrill's IncidentEvent as is (camelCase).
 
-const evidenceSchema = z.object({ signal: z.string(), observation: z.string(), relevance: z.number() });
+const evidenceSchema = z.object({ signal: text(TEXT_MAX), observation: text(TEXT_MAX), relevance: z.number() });
 
 const hypothesisSchema = z.object({
-  description: z.string(),
-  category: z.string(),
+  description: text(TEXT_MAX),
+  category: text(LIMITS.idLength),
   confidence: z.number(),
-  evidence: z.array(evidenceSchema),
-  reasoning: z.string(),
+  evidence: z.array(evidenceSchema).max(LIST_MAX),
+  reasoning: text(TEXT_MAX),
 });
 
 const actionSchema = z.object({
-  type: z.string(),
-  target: z.string(),
+  type: text(LIMITS.idLength),
+  target: text(TEXT_MAX),
   riskLevel: z.enum(RISK_LEVELS),
-  blastRadius: z.string(),
-  rationale: z.string(),
+  blastRadius: text(TEXT_MAX),
+  rationale: text(TEXT_MAX),
   requiresApproval: z.boolean(),
 });
 
-const metricPointSchema = z.object({ name: z.string(), value: z.number(), baseline: z.number(), unit: z.string() });
+const metricPointSchema = z.object({ name: text(LIMITS.metricNameLength), value: z.number(), baseline: z.number(), unit: text(LIMITS.unitLength) });
 
 export const incidentEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -180,7 +191,7 @@ export const incidentEventSchema = z.discriminatedUnion('type', [
     severity,
     startedAt: z.string(),
   }),
-  z.object({ type: z.literal('metrics'), elapsedSeconds: z.number(), points: z.array(metricPointSchema) }),
+  z.object({ type: z.literal('metrics'), elapsedSeconds: z.number(), points: z.array(metricPointSchema).max(LIMITS.metrics) }),
   z.object({ type: z.literal('timeline'), at: z.string(), message: z.string() }),
   z.object({ type: z.literal('hypothesis-text'), index: z.number(), text: z.string() }),
   z.object({ type: z.literal('hypothesis'), index: z.number(), hypothesis: hypothesisSchema }),
@@ -191,8 +202,8 @@ export const incidentEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('analysis-finished'),
     source: z.string(),
-    hypotheses: z.array(hypothesisSchema),
-    actions: z.array(actionSchema),
+    hypotheses: z.array(hypothesisSchema).max(LIST_MAX),
+    actions: z.array(actionSchema).max(LIST_MAX),
   }),
   z.object({
     type: z.literal('incident-finished'),
@@ -206,11 +217,3 @@ export const incidentEventSchema = z.discriminatedUnion('type', [
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const schemaMatchesIncidentEvent: Same<z.infer<typeof incidentEventSchema>, IncidentEvent> = true;
 void schemaMatchesIncidentEvent;
-
-/** One line naming what was wrong in a value that failed a schema: "auto_analyze: expected boolean". */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-}

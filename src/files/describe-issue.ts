@@ -36,6 +36,13 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown): FieldPro
   return { field, path, detail: `${expected}, found ${describeValue(found.value, found.present)}` };
 }
 
+/** "field: detail; field: detail" with at most `limit` problems: for a value that came from a server or a model. */
+export function summarizeIssues(error: z.ZodError, input: unknown, limit = 3): string {
+  const problems = describeIssues(error, input);
+  const shown = problems.slice(0, limit).map((problem) => `${problem.field || '(top level)'}: ${problem.detail}`);
+  return `${shown.join('; ')}${problems.length > limit ? `; and ${problems.length - limit} more` : ''}`;
+}
+
 /** "FILE: field: detail; field: detail" with at most `limit` problems. */
 export function formatProblems(file: string, problems: FieldProblem[], limit = 5, lineOf?: (path: PropertyKey[]) => number | undefined): string {
   const shown = problems.slice(0, limit).map((problem) => {

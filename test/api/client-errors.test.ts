@@ -59,6 +59,16 @@ describe('the incident API client, when the API is not what it should be', () =>
     expect(shape.message).toContain('0.simulation_id');
   });
 
+  it('refuses a scenario list whose ids and names would flood every table row', async () => {
+    const summary = { id: 'x'.repeat(100_000), name: 'Huge', description: 'd', service: 's', severity: 'low', difficulty: 'beginner', tags: [], duration_seconds: 60, metric_count: 1 };
+    const server = await fake((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([summary]));
+    });
+    const error = await failure(new IncidentApiClient({ baseUrl: server.url, apiKey: 'k' }).listScenarios());
+    expect(error.kind).toBe('not-the-api');
+    expect(error.message).toContain('0.id: expected at most 64 characters, found "xxxxxxxx');
+  });
+
   it('gives up on a server that does not answer, with a timeout error', async () => {
     const server = await fake(() => {
       // Never answers.
