@@ -175,7 +175,7 @@ export function parseConfig(raw: unknown, file = 'config'): FiredrillConfig {
 
 /**
  * Loads the config file. A missing file at the default location means defaults; a missing file
- * that the user named with --config is an error. A FIFO, a device or a file above 1 MiB is refused.
+ * that the user named with --config is an error. A FIFO, a device or a file above 256 KiB is refused.
  */
 export function loadConfig(file: string, { required = false } = {}): FiredrillConfig {
   try {

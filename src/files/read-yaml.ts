@@ -13,8 +13,12 @@ import { describeIssues, formatProblems } from './describe-issue.js';
  * field as "expected ..., found ..." with the line it is on.
  */
 
-/** Hand-written config and scenario files are a few KiB; a MiB is generous and parses in ~50 MB. */
-export const MAX_YAML_BYTES = 1024 * 1024;
+/**
+ * Hand-written config and scenario files are a few KiB. The yaml package needs up to ~270 bytes of
+ * memory and ~2 µs per byte of dense flow-style YAML (1 MiB: 280 MB, 2.3 s), so 256 KiB is the
+ * bound: at worst ~70 MB and half a second.
+ */
+export const MAX_YAML_BYTES = 256 * 1024;
 
 export class YamlFileError extends Error {
   override name = 'YamlFileError';
@@ -52,7 +56,8 @@ export function readYamlFile(file: string, options: YamlFileOptions = {}): YamlD
   // The parser is loaded only when there is a file to read: it is a tenth of the console's start-up.
   const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const lineCounter = new yaml.LineCounter();
-  const document = yaml.parseDocument(text, { lineCounter, prettyErrors: true, logLevel: 'silent', uniqueKeys: true });
+  // The parser's own duplicate-key check compares every key with every other (40,000 keys: 20 s).
+  const document = yaml.parseDocument(text, { lineCounter, prettyErrors: true, logLevel: 'silent', uniqueKeys: false });
   const problem = document.errors[0] ?? document.warnings[0];
   if (problem) {
     const at = problem.linePos?.[0];
@@ -62,6 +67,11 @@ export function readYamlFile(file: string, options: YamlFileOptions = {}): YamlD
         ? `unknown tag ${tagName(problem.message)} (firedrill files hold plain data only)`
         : problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     throw new YamlFileError(file, `${file}: not valid YAML${where}: ${detail}`);
+  }
+  const duplicate = firstDuplicateKey(yaml, document.contents);
+  if (duplicate) {
+    const at = lineCounter.linePos(duplicate.offset);
+    throw new YamlFileError(file, `${file}: not valid YAML at line ${at.line}, column ${at.col}: the key "${duplicate.key}" appears twice in one mapping`);
   }
   let value: unknown;
   try {
@@ -145,6 +155,27 @@ export function readBoundedTextFile(file: string, options: YamlFileOptions = {})
   } finally {
     closeSync(fd);
   }
+}
+
+/** The first key repeated within one mapping, in one pass over the document (a Set per mapping). */
+function firstDuplicateKey(yaml: typeof import('yaml'), root: unknown): { key: string; offset: number } | undefined {
+  let found: { key: string; offset: number } | undefined;
+  yaml.visit(root as Parameters<typeof yaml.visit>[0], {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!yaml.isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (seen.has(key)) {
+          found = { key: key.length > 40 ? `${key.slice(0, 39)}…` : key, offset: pair.key.range?.[0] ?? 0 };
+          return yaml.visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function tagName(message: string): string {

@@ -19,8 +19,7 @@ export interface ScenarioLoadError {
   scope?: 'folder';
 }
 
-/** A scenario file is a few KiB; 256 KiB leaves room for long context without parsing megabytes. */
-export const MAX_SCENARIO_FILE_BYTES = 256 * 1024;
+
 
 export interface LoadedScenarios {
   scenarios: Scenario[];
@@ -85,7 +84,7 @@ export function loadScenarios(dir: string = defaultScenariosDir()): LoadedScenar
 export function loadScenarioFile(file: string): { scenario: Scenario } | { error: ScenarioLoadError } {
   let document: YamlDocument;
   try {
-    document = readYamlFile(file, { what: 'scenario file', maxBytes: MAX_SCENARIO_FILE_BYTES });
+    document = readYamlFile(file, { what: 'scenario file' });
   } catch (error) {
     if (error instanceof YamlFileError) return { error: { file, message: error.message } };
     throw error;
