@@ -45,8 +45,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), 'firedrill-bench-'));
 const sandbox = await Sandbox.start({ ledger: new Ledger(path.join(dataDir, 'ledger.json')) });
 const rows = [];
 try {
-  const { postgres_url: direct, database_url: proxied } = sandbox.endpoints();
-  const directApp = direct.replace('firedrill@', 'app@');
+  const { admin_url: direct, direct_url: directApp, database_url: proxied } = sandbox.endpoints();
   await queryLoad(directApp, 8, 0.5);
   const a = await queryLoad(directApp);
   const b = await queryLoad(proxied);

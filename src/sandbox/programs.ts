@@ -1,5 +1,6 @@
 import { spawnChild, type Child } from '../drills/children.js';
 import { httpHealthy } from '../drills/services.js';
+import type { SupervisedProgram } from '../supervise/supervisor.js';
 import { firedrillEntry } from './entry.js';
 import type { PostgresCluster } from './postgres.js';
 
@@ -8,16 +9,6 @@ import type { PostgresCluster } from './postgres.js';
  * instance, when it is ready, how to stop it gracefully. Every instance is a child under pdeathsig.
  */
 
-export interface ProgramInstance {
-  child: Child;
-  ready: Promise<void>;
-}
-
-export interface SandboxProgram {
-  name: string;
-  spawn(): Promise<ProgramInstance>;
-  stop?(child: Child, timeoutMs: number): Promise<void>;
-}
 
 /** Longest a start may take before the instance is given up (the supervisor may cut it shorter). */
 const READY_LIMIT_MS = 30_000;
@@ -43,7 +34,7 @@ async function endWith(child: Child, signal: NodeJS.Signals, graceMs: number): P
   clearTimeout(timer);
 }
 
-export function postgresProgram(cluster: PostgresCluster): SandboxProgram {
+export function postgresProgram(cluster: PostgresCluster): SupervisedProgram {
   return {
     name: 'postgres',
     async spawn() {
@@ -71,7 +62,7 @@ function spawnFiredrill(args: string[]): Promise<Child> {
   });
 }
 
-export function proxyProgram(options: { listenPort: number; controlPort: number; upstreamPort: number }): SandboxProgram {
+export function proxyProgram(options: { listenPort: number; controlPort: number; upstreamPort: number }): SupervisedProgram {
   const control = `http://127.0.0.1:${options.controlPort}`;
   return {
     name: 'proxy',
@@ -96,7 +87,7 @@ export interface DemoAppProgramOptions {
   retries: number;
 }
 
-export function demoAppProgram(options: DemoAppProgramOptions): SandboxProgram {
+export function demoAppProgram(options: DemoAppProgramOptions): SupervisedProgram {
   return {
     name: 'demo app',
     async spawn() {

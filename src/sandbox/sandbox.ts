@@ -3,8 +3,8 @@ import pg from 'pg';
 import type { Ledger } from '../drills/ledger.js';
 import { ITEM_COUNT } from './demo-app.js';
 import { APP_ROLE, PostgresCluster, SUPERUSER } from './postgres.js';
-import { demoAppProgram, postgresProgram, proxyProgram, type SandboxProgram } from './programs.js';
-import { startUnit, type Unit } from './unit.js';
+import { demoAppProgram, postgresProgram, proxyProgram } from './programs.js';
+import { Supervisor, type SupervisedProgram, type SupervisorOptions } from '../supervise/supervisor.js';
 
 /**
  * A system to break, built in: a throwaway PostgreSQL cluster, firedrill's fault proxy in front of
@@ -28,19 +28,26 @@ export interface SandboxOptions {
   appRetries?: number;
   tempRoot?: string;
   env?: NodeJS.ProcessEnv;
-  /** How each part is run: the supervisor (default), or anything with the same controls. */
-  supervise?: (program: SandboxProgram, ledger: Ledger) => Unit;
+  /** How each part is supervised (default: Restart=always after 0.1 s); the ledger is always the sandbox's. */
+  supervision?: (part: SandboxPart) => Partial<SupervisorOptions>;
 }
 
 export interface SandboxEndpoints {
-  /** Straight to PostgreSQL, as the superuser: for firedrill's own checks. */
-  postgres_url: string;
+  /** The demo app: GET /query answers with a row read through the proxy. */
+  app_url: string;
   /** Through the fault proxy, as the app's role: what the demo app uses. */
   database_url: string;
+  /** Straight to PostgreSQL, as the app's role (what connection exhaustion takes). */
+  direct_url: string;
+  /** Straight to PostgreSQL, as the superuser: firedrill's own checks (the reserved slots stay open to it). */
+  admin_url: string;
   proxy_control: string;
-  app_url: string;
+  proxy_address: string;
+  postgres_address: string;
   max_connections: string;
 }
+
+const PART_NAMES: Record<SandboxPart, string> = { postgres: 'postgres', proxy: 'the fault proxy', app: 'the demo app' };
 
 export const SANDBOX_DEFAULTS = { maxConnections: 20, poolSize: 5, appTimeoutMs: 1000, appRetries: 2 } as const;
 
@@ -57,45 +64,71 @@ function freePort(): Promise<number> {
 }
 
 export class Sandbox {
-  private readonly units = new Map<SandboxPart, Unit>();
+  private readonly units = new Map<SandboxPart, Supervisor>();
+  private created: { cluster: PostgresCluster; ports: { proxy: number; control: number; app: number } } | undefined;
   private stopped = false;
 
-  private constructor(
-    readonly cluster: PostgresCluster,
-    private readonly ports: { proxy: number; control: number; app: number },
-    private readonly options: SandboxOptions,
-  ) {}
+  /** The parts' supervisors exist from here on (to listen to); nothing runs before start(). */
+  constructor(private readonly options: SandboxOptions) {
+    for (const part of SANDBOX_PARTS) {
+      const program: SupervisedProgram = {
+        name: PART_NAMES[part],
+        spawn: () => this.program(part).spawn(),
+        stop: (child, timeoutMs) => this.program(part).stop?.(child, timeoutMs) ?? Promise.resolve(),
+      };
+      this.units.set(part, new Supervisor(program, { restart: 'always', restartDelayMs: 100, ...options.supervision?.(part), ledger: options.ledger }));
+    }
+  }
+
+  static async start(options: SandboxOptions, signal?: AbortSignal): Promise<Sandbox> {
+    const sandbox = new Sandbox(options);
+    await sandbox.start(signal);
+    return sandbox;
+  }
 
   /** Creates the cluster and starts the three parts in order, each ready before the next. */
-  static async start(options: SandboxOptions, signal?: AbortSignal): Promise<Sandbox> {
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.created) throw new Error('the sandbox was started already');
     const [postgresPort, proxy, control, app] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const cluster = await PostgresCluster.create({
-      ledger: options.ledger,
+      ledger: this.options.ledger,
       port: postgresPort,
-      maxConnections: options.maxConnections ?? SANDBOX_DEFAULTS.maxConnections,
-      tempRoot: options.tempRoot,
-      env: options.env,
+      maxConnections: this.options.maxConnections ?? SANDBOX_DEFAULTS.maxConnections,
+      tempRoot: this.options.tempRoot,
+      env: this.options.env,
     });
-    const sandbox = new Sandbox(cluster, { proxy, control, app }, options);
+    this.created = { cluster, ports: { proxy, control, app } };
     try {
       for (const part of SANDBOX_PARTS) {
         signal?.throwIfAborted();
-        await sandbox.startPart(part);
-        if (part === 'postgres') await sandbox.seed();
+        await this.unit(part).start();
+        if (part === 'postgres') await this.seed();
       }
     } catch (error) {
-      await sandbox.stop();
+      await this.stop();
       throw error;
     }
-    return sandbox;
+  }
+
+  get cluster(): PostgresCluster {
+    if (!this.created) throw new Error('the sandbox has not been started');
+    return this.created.cluster;
+  }
+
+  private get ports(): { proxy: number; control: number; app: number } {
+    if (!this.created) throw new Error('the sandbox has not been started');
+    return this.created.ports;
   }
 
   endpoints(): SandboxEndpoints {
     return {
-      postgres_url: this.cluster.url(),
-      database_url: this.cluster.url(APP_ROLE, this.ports.proxy),
-      proxy_control: `http://127.0.0.1:${this.ports.control}`,
       app_url: `http://127.0.0.1:${this.ports.app}`,
+      database_url: this.cluster.url(APP_ROLE, this.ports.proxy),
+      direct_url: this.cluster.url(APP_ROLE),
+      admin_url: this.cluster.url(SUPERUSER),
+      proxy_control: `http://127.0.0.1:${this.ports.control}`,
+      proxy_address: `127.0.0.1:${this.ports.proxy}`,
+      postgres_address: `127.0.0.1:${this.cluster.port}`,
       max_connections: String(this.cluster.maxConnections),
     };
   }
@@ -104,13 +137,12 @@ export class Sandbox {
     return `the PostgreSQL sandbox (postgres 127.0.0.1:${this.cluster.port}, proxy 127.0.0.1:${this.ports.proxy}, app 127.0.0.1:${this.ports.app})`;
   }
 
-  unit(part: SandboxPart): Unit {
-    const unit = this.units.get(part);
-    if (!unit) throw new Error(`the sandbox's ${part} is not running`);
-    return unit;
+  /** The part's supervisor: kill() is a crash (restarted), stop()/start() a deliberate restart. */
+  unit(part: SandboxPart): Supervisor {
+    return this.units.get(part) as Supervisor;
   }
 
-  private program(part: SandboxPart): SandboxProgram {
+  private program(part: SandboxPart): SupervisedProgram {
     switch (part) {
       case 'postgres':
         return postgresProgram(this.cluster);
@@ -129,12 +161,6 @@ export class Sandbox {
         throw new Error(`unknown part ${String(never)}`);
       }
     }
-  }
-
-  private async startPart(part: SandboxPart): Promise<void> {
-    const unit = (this.options.supervise ?? startUnit)(this.program(part), this.options.ledger);
-    this.units.set(part, unit);
-    await unit.start();
   }
 
   /** The demo app's role and table, created once on the fresh cluster. */
@@ -158,6 +184,6 @@ export class Sandbox {
     for (const part of [...SANDBOX_PARTS].reverse()) {
       await this.units.get(part)?.stop();
     }
-    await this.cluster.remove();
+    await this.created?.cluster.remove();
   }
 }
