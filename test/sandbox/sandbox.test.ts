@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
+
+/** Living processes whose command line names `text` (a sandbox's folder, a port). */
+function processesNaming(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text) && isAlive(Number(entry));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 function sandboxDirs(): string[] {
   return readdirSync(os.tmpdir()).filter((name) => name.startsWith('firedrill-pgsandbox-'));
@@ -111,6 +125,35 @@ describe.skipIf(findPostgresBin() === null)('the PostgreSQL sandbox (needs Debia
     expect(existsSync(target)).toBe(true);
     expect(existsSync(mine)).toBe(true);
     await ledger.removeDirectory(mine);
+    expect(await readLedger(paths)).toEqual([]);
+  });
+});
+
+describe.skipIf(findPostgresBin() === null)('kill -9 of firedrill during the crash experiment', () => {
+  it('leaves no postgres, proxy or app after 2 s, and the next firedrill removes the cluster folder', async () => {
+    const before = sandboxDirs();
+    const { spawn } = await import('node:child_process');
+    const fixture = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'crash-experiment.ts'), paths.dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    let output = '';
+    fixture.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    fixture.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    // Right after the postmaster got its SIGKILL: the supervisor is restarting it.
+    await waitFor(() => output.includes('sending SIGKILL to the postmaster'), 30_000, `the crash to start:\n${output}`);
+    // The proxy and the app at least (the postmaster is dead or being restarted).
+    const pids = descendantsOf(fixture.pid as number);
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    fixture.kill('SIGKILL');
+    await new Promise((resolve) => fixture.once('close', resolve));
+    const [folder] = sandboxDirs().filter((name) => !before.includes(name));
+    // The postmaster the supervisor may have restarted after `pids` was read is named by its folder.
+    await waitFor(() => pids.filter(isAlive).length === 0 && processesNaming(folder as string).length === 0, 2000, 'every sandbox process to be gone');
+
+    const next = await collect(startCli(['cleanup', '--data-dir', paths.dataDir]));
+    expect(next.stdout).toMatch(/removed directory .*firedrill-pgsandbox-/);
+    expect(sandboxDirs()).toEqual(before);
     expect(await readLedger(paths)).toEqual([]);
   });
 });
