@@ -84,7 +84,7 @@ async function up(context: CommandContext): Promise<number> {
   else {
     writeLine(context.stdout, `firedrill sandbox: up (Ctrl-C removes it all)`);
     for (const [key, value] of Object.entries(endpoints)) writeLine(context.stdout, `  ${key.padEnd(16)} ${value}`);
-    writeLine(context.stdout, `  try: curl ${endpoints.app_url}/query; firedrill proxy set --control ${endpoints.proxy_control} --latency 500`);
+    writeLine(context.stdout, `  try: curl ${endpoints.url}/query; firedrill proxy set --control ${endpoints.proxy_control} --latency 500`);
   }
   await untilAborted(context.signal);
   await sandbox.stop();

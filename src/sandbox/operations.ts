@@ -32,7 +32,7 @@ export async function partHealthy(sandbox: Sandbox, part: SandboxPart): Promise<
     case 'proxy':
       return httpHealthy(`${endpoints.proxy_control}/proxy`);
     case 'app':
-      return httpHealthy(`${endpoints.app_url}/query`, 3000);
+      return httpHealthy(`${endpoints.url}/query`, 3000);
     default: {
       const never: never = part;
       return Boolean(never);

@@ -34,7 +34,7 @@ export interface SandboxOptions {
 
 export interface SandboxEndpoints {
   /** The demo app: GET /query answers with a row read through the proxy. */
-  app_url: string;
+  url: string;
   /** Through the fault proxy, as the app's role: what the demo app uses. */
   database_url: string;
   /** Straight to PostgreSQL, as the app's role (what connection exhaustion takes). */
@@ -122,7 +122,7 @@ export class Sandbox {
 
   endpoints(): SandboxEndpoints {
     return {
-      app_url: `http://127.0.0.1:${this.ports.app}`,
+      url: `http://127.0.0.1:${this.ports.app}`,
       database_url: this.cluster.url(APP_ROLE, this.ports.proxy),
       direct_url: this.cluster.url(APP_ROLE),
       admin_url: this.cluster.url(SUPERUSER),

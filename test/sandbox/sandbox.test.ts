@@ -64,12 +64,12 @@ describe.skipIf(findPostgresBin() === null)('the PostgreSQL sandbox (needs Debia
     expect(pids.length).toBeGreaterThanOrEqual(3);
     expect(sandboxDirs().length).toBe(before.length + 1);
 
-    const first = await getJson(`${endpoints.app_url}/query`);
+    const first = await getJson(`${endpoints.url}/query`);
     expect(first).toMatchObject({ status: 200, body: { ok: true, attempts: 1 } });
 
     const set = await collect(startCli(['proxy', 'set', '--control', endpoints.proxy_control as string, '--latency', '200']));
     expect(set.stdout).toContain('latency 200 ms downstream');
-    const slow = await getJson(`${endpoints.app_url}/query`);
+    const slow = await getJson(`${endpoints.url}/query`);
     expect(slow.body.ms).toBeGreaterThanOrEqual(195);
 
     const status = await collect(startCli(['proxy', 'status', '--control', endpoints.proxy_control as string]));

@@ -21,7 +21,7 @@ const schema = z.strictObject({
 type SandboxSpec = z.infer<typeof schema>;
 
 const ENDPOINT_KEYS: readonly (keyof SandboxEndpoints)[] = [
-  'app_url',
+  'url',
   'database_url',
   'direct_url',
   'admin_url',
