@@ -208,11 +208,11 @@ async function run(ctx: CommandContext, argv: string[], hooks: ExperimentCommand
     return EXIT_FAILED;
   }
   try {
-    const { filesRemoved, processesEnded, undone } = prepared.leftovers;
-    if (filesRemoved.length + processesEnded.length + undone.length > 0) {
+    const { filesRemoved, directoriesRemoved, processesEnded, undone } = prepared.leftovers;
+    if (filesRemoved.length + directoriesRemoved.length + processesEnded.length + undone.length > 0) {
       writeLine(
         ctx.stderr,
-        `firedrill experiment run: removed what an interrupted run left behind: ${filesRemoved.length} file(s), ${processesEnded.length} process(es), ${undone.length} change(s) undone`,
+        `firedrill experiment run: removed what an interrupted run left behind: ${filesRemoved.length} file(s), ${directoriesRemoved.length} folder(s), ${processesEnded.length} process(es), ${undone.length} change(s) undone`,
       );
     }
     const result = await execute(ctx, prepared, experiment, { json: values.json === true, duration: args.duration, detectors, prometheus });

@@ -42,7 +42,7 @@ export interface PreparedRun {
   drills: Record<DrillName, Drill>;
   sampler: SystemSampler;
   /** What an earlier, interrupted run had left behind and this one removed. */
-  leftovers: { filesRemoved: string[]; processesEnded: number[]; undone: string[] };
+  leftovers: { filesRemoved: string[]; directoriesRemoved: string[]; processesEnded: number[]; undone: string[] };
   /** Releases the drill lock and stops the sampler if prepareRun started it. Idempotent. */
   release(): void;
 }
