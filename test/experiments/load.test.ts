@@ -44,7 +44,7 @@ describe('experiment files', () => {
     const { recovery: _recovery, ...noRecovery } = base();
     expect(problem(noRecovery)).toBe('x.yaml: recovery: missing (expected a mapping)');
     expect(problem({ ...base(), method: [{ fault: { kind: 'meteor' } }] })).toBe(
-      'x.yaml: method.0.fault.kind: expected one of drill, process_kill, service_stop, found "meteor" (a string)',
+      'x.yaml: method.0.fault.kind: expected one of drill, process_kill, service_stop, network, postgres_connections, postgres_crash, sandbox_kill, stack_restart, found "meteor" (a string)',
     );
     expect(problem({ ...base(), method: [{ fault: { kind: 'drill', drill: 'cpu_spike', count: 3 }, duration_seconds: 2 }] })).toBe(
       'x.yaml: method.0.fault.count: expected no count for cpu_spike (it takes workers), found 3',
