@@ -1,5 +1,6 @@
 import { isRecord, records } from '../incidents/context.js';
 import type { RecommendedAction, RiskLevel, Scenario } from '../incidents/types.js';
+import { hostActions } from './host-rules.js';
 import { isRootCause, type RootCause } from './root-causes.js';
 
 /**
@@ -94,6 +95,8 @@ const INVESTIGATE: ActionTemplate[] = [
 
 /** The actions for a root-cause category; an unknown category gets an investigation step. */
 export function actionsForCategory(category: string, scenario: Scenario): RecommendedAction[] {
+  const onOneMachine = hostActions(category, scenario);
+  if (onOneMachine) return onOneMachine;
   const facts = scenarioFacts(scenario);
   return ((isRootCause(category) ? CATEGORY_ACTIONS[category] : undefined) ?? INVESTIGATE).map((template) => ({
     type: template.type,
