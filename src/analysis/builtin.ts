@@ -226,8 +226,9 @@ function deploymentEvidence(deployment: ContextDeployment, relevance: number, wh
 }
 
 const memoryLeak: Rule = (signals) => {
-  // Memory that is available or free rising is the opposite of a leak (node_memory_MemAvailable_bytes).
-  const memory = signals.up(/memory|heap|rss/, /avail|free/i);
+  // Memory that is available or free rising is the opposite of a leak (node_memory_MemAvailable_bytes);
+  // one process's memory (labelled with its pid) is read by the host rules, which name the process.
+  const memory = signals.up(/memory|heap|rss/, /avail|free|pid="/i);
   const growing = memory.filter((metric) => metric.pattern === 'linear');
   if (growing.length === 0) return undefined;
   const evidence = memory.map((metric) =>

@@ -80,9 +80,9 @@ function startedEvidence(process: ReturnType<typeof processOf>) {
 const runawayProcess: Rule = (signals: Signals): Candidate | undefined => {
   const busy = byMagnitude(signals.up(PROCESS_CPU).filter((metric) => metric.value >= RUNAWAY_CPU_PERCENT));
   const top = busy[0];
-  // A process that is busy while the machine as a whole is not is no incident.
+  // The machine's CPU may not rise when it was saturated already: the process's own share is what counts.
   const machine = signals.up(NODE_CPU);
-  if (!top || machine.length === 0) return undefined;
+  if (!top) return undefined;
   const process = processOf(top, signals.scenario);
   const evidence = [
     signals.evidence(top, 0.95, `${process.name} alone keeps ${Math.round(top.value)} % of a core busy`),
@@ -103,15 +103,24 @@ const runawayProcess: Rule = (signals: Signals): Candidate | undefined => {
 };
 
 const leakingProcess: Rule = (signals) => {
-  const growing = byMagnitude(signals.up(PROCESS_RSS).filter((metric) => metric.pattern === 'linear'));
+  // Processes that ran through the baseline first (see below), then the largest growth.
+  const growing = byMagnitude(signals.up(PROCESS_RSS).filter((metric) => metric.pattern === 'linear')).sort(
+    (a, b) => Number(b.baseline > 0) - Number(a.baseline > 0),
+  );
   const top = growing[0];
   if (!top) return undefined;
   const process = processOf(top, signals.scenario);
+  // A process that did not exist during the baseline (its baseline is 0 B) grows as it loads: that
+  // is start-up, not yet a leak. One that ran steadily through the baseline and then grows is.
+  const wasRunning = top.baseline > 0;
   const evidence = [
-    signals.evidence(top, 0.95, 'steady growth, not a burst'),
+    signals.evidence(top, wasRunning ? 0.95 : 0.5, wasRunning ? 'steady through the baseline, then steady growth' : 'but it only just started: programs grow as they load'),
     ...signals.down(NODE_MEMORY_AVAILABLE).map((metric) => signals.evidence(metric, 0.8, 'the machine\'s available memory falls as it grows')),
-    ...startedEvidence(process),
   ];
+  if (!wasRunning) evidence.push(...startedEvidence(process).map((item) => ({ ...item, relevance: 0.3 })));
+  else if (process.top) {
+    evidence.push({ signal: 'top_processes_by_memory', observation: `${process.label} ran through the baseline (\`${process.top.command}\`) and now holds the memory`, relevance: 0.85 });
+  }
   return {
     category: 'memory_leak',
     description: `Memory leak in ${process.label}: its resident memory grows steadily on ${signals.service}`,

@@ -208,7 +208,10 @@ ${BUSY_WORKER}`;
   }
 }
 
-/** One process whose memory grows at a steady rate up to a limit, and is held there. */
+/**
+ * One process whose memory grows at a steady rate up to a limit, and is held there. It starts before
+ * the baseline, as a long-running service does, and begins to leak when the fault starts.
+ */
 class LeakingProcess extends NamedProcessFault implements LiveFault {
   readonly kind = 'memory_leak' as const;
   readonly directory = null;
@@ -235,15 +238,22 @@ class LeakingProcess extends NamedProcessFault implements LiveFault {
     return refusal?.replace(/lower drills\.memory_pressure\.size_mb/, 'lower the fault\'s limit_mb') ?? null;
   }
 
-  async start(): Promise<void> {
+  override async prepare(): Promise<void> {
     const rateBytes = this.rateMbPerSecond * MiB;
     // Four chunks a second (at least 1 MiB each): a smooth line on a gauge sampled once a second.
     const chunkBytes = Math.max(MiB, Math.min(64 * MiB, Math.floor(rateBytes / 4)));
     const paceMs = Math.max(1, Math.round((chunkBytes / rateBytes) * 1000));
-    await this.spawnNamed(ALLOCATOR, [String(chunkBytes), String(this.limitMb * MiB), String(paceMs)], (message) => {
+    // The allocator waits for the word to begin.
+    const script = `process.on('message', (message) => { if (message.type !== 'leak') return;\n${ALLOCATOR}\n});`;
+    await this.spawnNamed(script, [String(chunkBytes), String(this.limitMb * MiB), String(paceMs)], (message) => {
       const bytes = (message as { bytes?: unknown }).bytes;
       if (typeof bytes === 'number') this.allocatedBytes = bytes;
     });
+  }
+
+  async start(): Promise<void> {
+    if (!this.child) await this.prepare();
+    this.child?.process.send({ type: 'leak' });
   }
 
   describe(): string {

@@ -8,6 +8,7 @@ import { ProcessReader, topProcesses, type ProcessWithCommand } from '../monitor
 import { readSystemSample, SystemSampler } from '../monitor/sampler.js';
 import type { ExpectedRootCause, FaultTarget, LiveFault } from './faults.js';
 import {
+  baselineFor,
   baselineOf,
   liveScenario,
   metricPoint,
@@ -279,7 +280,7 @@ export async function* runLiveIncident(options: LiveIncidentOptions): AsyncGener
     yield* drain();
     inBaseline = false;
     if (baselineReadings.length === 0) throw new Error(`no reading of the machine came in ${Math.round(baselineMs / 1000)} s${readingFailed ? `: ${readingFailed}` : ''}`);
-    baselines = new Map(specs().map((spec) => [spec.name, baselineOf(baselineReadings.map(spec.read).filter((value) => value !== undefined), spec.noiseFloor)]));
+    baselines = new Map(specs().map((spec) => [spec.name, baselineFor(spec, baselineReadings)]));
 
     await fault.start();
     faultStartedAt = Date.now();

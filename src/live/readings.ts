@@ -25,6 +25,8 @@ export interface MetricSpec {
   unit: string;
   /** The smallest standard deviation assumed: a quiet baseline must not turn a tiny move into 50 sigmas. */
   noiseFloor: number;
+  /** ... nor under this share of the baseline's mean (a big process's memory moves by more than a small one's). */
+  relativeFloor?: number;
   read: (reading: LiveReading) => number | undefined;
   /**
    * What the analyzer gets as the value: the latest reading, or the mean since the fault began
@@ -88,7 +90,8 @@ function processSpecs(process: ProcessInfo): MetricSpec[] {
     {
       name: `process_resident_memory_bytes${processLabels(process)}`,
       unit: 'bytes',
-      noiseFloor: 16 * MiB,
+      noiseFloor: 32 * MiB,
+      relativeFloor: 0.2,
       read: (reading) => find(reading)?.rssBytes ?? 0,
     },
   ];
@@ -99,11 +102,16 @@ export interface Baseline {
   sigma: number;
 }
 
-export function baselineOf(values: readonly number[], noiseFloor: number): Baseline {
+export function baselineOf(values: readonly number[], noiseFloor: number, relativeFloor = 0): Baseline {
   if (values.length === 0) return { mean: 0, sigma: noiseFloor };
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
   const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length;
-  return { mean, sigma: Math.max(Math.sqrt(variance), noiseFloor) };
+  return { mean, sigma: Math.max(Math.sqrt(variance), noiseFloor, relativeFloor * Math.abs(mean)) };
+}
+
+/** The baseline of one metric from the readings taken before the fault. */
+export function baselineFor(spec: MetricSpec, readings: readonly LiveReading[]): Baseline {
+  return baselineOf(readings.map(spec.read).filter((value): value is number => value !== undefined), spec.noiseFloor, spec.relativeFloor);
 }
 
 /**
@@ -135,9 +143,8 @@ export function classifyPattern(values: readonly number[], baseline: Baseline): 
 
 /** The readings of one metric: its baseline, and its values since the fault began. */
 export function seriesOf(spec: MetricSpec, baselineReadings: readonly LiveReading[], faultReadings: readonly LiveReading[]) {
-  const baselineValues = baselineReadings.map(spec.read).filter((value): value is number => value !== undefined);
   const values = faultReadings.map(spec.read).filter((value): value is number => value !== undefined);
-  return { baseline: baselineOf(baselineValues, spec.noiseFloor), values };
+  return { baseline: baselineFor(spec, baselineReadings), values };
 }
 
 /** The metric as an analyzer reads it: latest value, baseline mean, sigmas from it, shape. */

@@ -105,12 +105,17 @@ describe('live readings as the analyzer sees them', () => {
     expect(judge({ category: 'cpu_spike', culprit: 'report-builder' }, rankHypotheses(scenario)).matched).toBe(true);
   });
 
-  it('finds a process whose memory grows in a straight line', () => {
+  it('finds a running process whose memory starts to grow in a straight line, not one that is loading', () => {
+    const cache = { pid: 77, name: 'session-cache', startTime: 500, cpuPercent: 3 };
     const fault = Array.from({ length: 6 }, (_, index) => ({
-      memAvailable: 12 * GiB - (index + 1) * 64 * MiB,
-      processes: [{ pid: 77, name: 'session-cache', startTime: 500, startedAt: T0 + 5000, cpuPercent: 3, rssBytes: (index + 1) * 64 * MiB + 40 * MiB }],
+      memAvailable: 12 * GiB - (index + 1) * 96 * MiB,
+      processes: [
+        { ...cache, rssBytes: (index + 1) * 64 * MiB + 40 * MiB },
+        // A compiler that started meanwhile grows faster still, as programs do while they load.
+        { pid: 90, name: 'tsc', startTime: 900, startedAt: T0 + 6000, cpuPercent: 20, rssBytes: (index + 1) * 100 * MiB },
+      ],
     }));
-    const [top] = rankHypotheses(scenarioOf(quiet(), fault));
+    const [top] = rankHypotheses(scenarioOf(quiet({}, [{ ...cache, rssBytes: 40 * MiB }]), fault));
     expect(top?.category).toBe('memory_leak');
     expect(top?.description).toContain('session-cache (pid 77)');
   });

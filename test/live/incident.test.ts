@@ -50,7 +50,9 @@ describe('the live incident', () => {
     const cpu = events.flatMap((event) => (event.type === 'metrics' ? event.points.filter((point) => point.name === 'node_cpu_utilisation_percent') : []));
     expect(Math.max(...cpu.map((point) => point.value))).toBeGreaterThan(60);
     const verdict = events.find((event) => event.type === 'verdict');
-    expect(verdict).toMatchObject({ type: 'verdict', verdict: { matched: true, top: { category: 'cpu_spike' } } });
+    const analysis = events.find((event) => event.type === 'analysis-finished');
+    const said = JSON.stringify(analysis?.hypotheses.map(({ description, confidence, evidence }) => ({ description, confidence, evidence })), null, 1);
+    expect(verdict, said).toMatchObject({ type: 'verdict', verdict: { matched: true, top: { category: 'cpu_spike' } } });
     expect((verdict as { verdict: { top: { description: string } } }).verdict.top.description).toContain(`report-builder (pid ${pid})`);
     expect(events.some((event) => event.type === 'action' && event.action.type === 'stop_process')).toBe(true);
     expect(isAlive(pid)).toBe(false);
