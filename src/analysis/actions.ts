@@ -1,5 +1,6 @@
 import { isRecord, records } from '../incidents/context.js';
 import type { RecommendedAction, RiskLevel, Scenario } from '../incidents/types.js';
+import { hostActions } from './host-rules.js';
 import { isRootCause, type RootCause } from './root-causes.js';
 
 /**
@@ -51,6 +52,10 @@ const CATEGORY_ACTIONS: Partial<Record<RootCause, ActionTemplate[]>> = {
     { type: 'rollback', riskLevel: 'high', target: service, blastRadius: allPods, rationale: 'The failures started with the latest deployment: return to the last version that worked.' },
     { type: 'restart', riskLevel: 'medium', target: service, blastRadius: onePodAtATime, rationale: 'Restart the pods once the rollback is out, so that none keeps crash-looping on the bad version.' },
   ],
+  service_down: [
+    { type: 'restart', riskLevel: 'low', target: service, blastRadius: () => 'the service only: it is down already', rationale: 'Start it again; then find out why it stopped and why nothing restarted it.' },
+    { type: 'investigate', riskLevel: 'low', target: service, blastRadius: () => 'none: read-only', rationale: 'Read its last log lines and exit status for the reason it stopped.' },
+  ],
   crash_loop: [
     { type: 'restart', riskLevel: 'medium', target: service, blastRadius: onePodAtATime, rationale: 'Clear pods stuck in back-off while the crash cause is read from their logs.' },
     { type: 'investigate', riskLevel: 'low', target: service, blastRadius: () => 'none: read-only', rationale: 'Read the previous container logs (kubectl logs --previous) for the crash reason.' },
@@ -94,6 +99,8 @@ const INVESTIGATE: ActionTemplate[] = [
 
 /** The actions for a root-cause category; an unknown category gets an investigation step. */
 export function actionsForCategory(category: string, scenario: Scenario): RecommendedAction[] {
+  const onOneMachine = hostActions(category, scenario);
+  if (onOneMachine) return onOneMachine;
   const facts = scenarioFacts(scenario);
   return ((isRootCause(category) ? CATEGORY_ACTIONS[category] : undefined) ?? INVESTIGATE).map((template) => ({
     type: template.type,

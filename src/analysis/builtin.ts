@@ -24,6 +24,7 @@ import type {
 import { byConfidence } from '../incidents/rank.js';
 import { actionsForCategory } from './actions.js';
 import { confidenceFor, isAnomalousMetric } from './confidence.js';
+import { HOST_RULES } from './host-rules.js';
 import type { RootCause } from './root-causes.js';
 
 /**
@@ -94,21 +95,24 @@ export function rankHypotheses(scenario: Scenario): Hypothesis[] {
   if (unexplainedDeployment) candidates.push(unexplainedDeployment);
   if (candidates.length === 0) candidates.push(fallbackCandidate(signals));
   return byConfidence(candidates.map((candidate) => ({ ...candidate, confidence: confidenceFor(candidate, scenario) })))
+    // One hypothesis per root cause: the best-supported account of it (a machine's own rules and the
+    // service-level ones can describe the same cause).
+    .filter((candidate, index, all) => all.findIndex((other) => other.category === candidate.category) === index)
     .slice(0, MAX_HYPOTHESES)
     .map(({ description, category, confidence, evidence, reasoning }) => ({ description, category, confidence, evidence, reasoning }));
 }
 
-interface Candidate {
+export interface Candidate {
   category: RootCause;
   description: string;
   evidence: Evidence[];
   reasoning: string;
 }
 
-type Rule = (signals: Signals) => Candidate | undefined;
+export type Rule = (signals: Signals) => Candidate | undefined;
 
 /** What the rules look at: the scenario's metrics by name, direction and shape, and its context. */
-class Signals {
+export class Signals {
   readonly deployments: ContextDeployment[];
 
   constructor(readonly scenario: Scenario) {
@@ -137,6 +141,11 @@ class Signals {
     return this.scenario.metrics.filter(
       (metric) => name.test(metric.name) && !unless?.test(metric.name) && isAnomalousMetric(metric) && directionOf(metric) === direction,
     );
+  }
+
+  /** Evidence that cites a metric: what it did, and why that matters here. */
+  evidence(metric: ScenarioMetric, relevance: number, why?: string): Evidence {
+    return evidenceFor(metric, relevance, why);
   }
 
   /** The latest deployment within `minutes`, if any. */
@@ -217,7 +226,9 @@ function deploymentEvidence(deployment: ContextDeployment, relevance: number, wh
 }
 
 const memoryLeak: Rule = (signals) => {
-  const memory = signals.up(/memory|heap|rss/);
+  // Memory that is available or free rising is the opposite of a leak (node_memory_MemAvailable_bytes);
+  // one process's memory (labelled with its pid) is read by the host rules, which name the process.
+  const memory = signals.up(/memory|heap|rss/, /avail|free|pid="/i);
   const growing = memory.filter((metric) => metric.pattern === 'linear');
   if (growing.length === 0) return undefined;
   const evidence = memory.map((metric) =>
@@ -567,6 +578,7 @@ const RULES: Rule[] = [
   noisyNeighbor,
   cacheStampede,
   featureFlagRegression,
+  ...HOST_RULES,
 ];
 
 /** A deployment in the last hour that no other hypothesis accounts for is a suspect in itself. */

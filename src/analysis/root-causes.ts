@@ -28,6 +28,8 @@ export const ROOT_CAUSES = {
   feature_flag_regression: { base: 0.8, family: 'deployment_issue' },
   /** Pods that crash over and over: errors from the service itself. */
   crash_loop: { base: 0.85, family: 'error_spike' },
+  /** A service that stopped answering its health check (a process gone): its callers see errors. */
+  service_down: { base: 0.85, family: 'error_spike' },
   /** The built-in analyzer's fallbacks when no known pattern fits. */
   latency_spike: { base: 0.65, family: 'latency_spike' },
   error_spike: { base: 0.85, family: 'error_spike' },

@@ -10,7 +10,7 @@ import type { Drill, DrillContext, DrillOutcome } from './types.js';
  * Keeps the CPU busy. The loop yields to the event loop every 50 ms so that the worker's
  * watchdog (parent gone, IPC closed) still runs: a worker can never outlive firedrill.
  */
-const BUSY_WORKER = `
+export const BUSY_WORKER = `
 const burn = () => { const until = Date.now() + 50; while (Date.now() < until) {} setImmediate(burn); };
 burn();
 `;

@@ -72,6 +72,36 @@ export function createDiskFill(config: DrillsConfig, ledger: Ledger): Drill {
   };
 }
 
+/** Throws an ENOSPC error when free space on the filesystem falls under EMERGENCY_FREE_SHARE. */
+export function assertSpaceLeft(disk: DiskReading): void {
+  if (disk.availableBytes < (disk.usedBytes + disk.availableBytes) * EMERGENCY_FREE_SHARE) {
+    // Something else is filling the disk too: stop before the machine runs out.
+    throw Object.assign(new Error('low space'), { code: 'ENOSPC' });
+  }
+}
+
+/**
+ * Appends `bytes` of random data to an open file in 1 MiB blocks, calling `afterBlock` with the
+ * total written after each block (it may wait, to pace the writing, or throw to stop it).
+ * Stops early when the signal aborts; resolves with what was written.
+ */
+export async function writeFillBlocks(
+  handle: FileHandle,
+  bytes: number,
+  signal: AbortSignal,
+  afterBlock: (written: number) => Promise<void> | void = () => undefined,
+): Promise<number> {
+  const block = randomBytes(BLOCK_BYTES);
+  let written = 0;
+  while (written < bytes && !signal.aborted) {
+    const size = Math.min(BLOCK_BYTES, bytes - written);
+    await handle.write(block, 0, size);
+    written += size;
+    await afterBlock(written);
+  }
+  return written;
+}
+
 async function runDiskFill(context: DrillContext, directory: string, fileBytes: number, ledger: Ledger): Promise<DrillOutcome> {
   const { signal } = context;
   const baseline = await readDisk(directory);
@@ -105,23 +135,16 @@ async function runDiskFill(context: DrillContext, directory: string, fileBytes: 
     const startedAt = Date.now();
     handle = await open(file, 'wx', 0o600);
     created = true;
-    const block = randomBytes(BLOCK_BYTES);
     let lastProgress = 0;
-    while (written < fileBytes && !signal.aborted) {
-      const size = Math.min(BLOCK_BYTES, fileBytes - written);
-      await handle.write(block, 0, size);
-      written += size;
+    await writeFillBlocks(handle, fileBytes, signal, async (total) => {
+      written = total;
       const percent = Math.floor((written / fileBytes) * 10);
       if (percent > lastProgress) {
         lastProgress = percent;
         context.progress(`wrote ${formatBytes(written)} of ${formatBytes(fileBytes)}`);
-        const now = await sample();
-        if (now.availableBytes < (now.usedBytes + now.availableBytes) * EMERGENCY_FREE_SHARE) {
-          // Something else is filling the disk too: stop before the machine runs out.
-          throw Object.assign(new Error('low space'), { code: 'ENOSPC' });
-        }
+        assertSpaceLeft(await sample());
       }
-    }
+    });
     // One fsync at the end, as `dd conv=fsync` does: the blocks are on disk before the drill measures.
     if (!signal.aborted) await handle.sync();
     await handle.close();

@@ -9,10 +9,12 @@ import type { Drill, DrillContext, DrillOutcome } from './types.js';
  * Allocates in a child process, so that release is certain (the child exits) and a kill -9 of
  * firedrill frees it too. Every page is written so that the memory is resident, not just reserved.
  * Messages: {type:'chunk', bytes} after each chunk, then {type:'allocated', bytes}.
+ * An optional third argument paces it (ms between chunks), as a leak grows: live faults use it.
  */
-const ALLOCATOR = `
+export const ALLOCATOR = `
 const chunkBytes = Number(process.argv[1]);
 const targetBytes = Number(process.argv[2]);
+const paceMs = Number(process.argv[3] ?? 0);
 const held = [];
 let allocated = 0;
 const step = () => {
@@ -23,7 +25,7 @@ const step = () => {
   held.push(chunk);
   allocated += size;
   process.send({ type: 'chunk', bytes: allocated });
-  setImmediate(step);
+  if (paceMs > 0) setTimeout(step, paceMs); else setImmediate(step);
 };
 step();
 `;

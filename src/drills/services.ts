@@ -44,11 +44,12 @@ server.listen(port, '127.0.0.1');
 `;
 
 /**
- * Starts one canary process on `port` (0: any free port). `listening` resolves with the port once it
- * serves, and rejects when the process exits first. The caller records the child in the ledger.
+ * Starts one canary process on `port` (0: any free port), named `title` in `ps` when given (live
+ * faults give it a plausible service's name). `listening` resolves with the port once it serves, and
+ * rejects when the process exits first. The caller records the child in the ledger.
  */
-export async function spawnCanary(port: number): Promise<{ child: Child; listening: Promise<number> }> {
-  const child = await spawnNodeChild(CANARY, [String(port)]);
+export async function spawnCanary(port: number, title?: string): Promise<{ child: Child; listening: Promise<number> }> {
+  const child = await spawnNodeChild(title ? `process.title = ${JSON.stringify(title)};\n${CANARY}` : CANARY, [String(port)]);
   // Listening first: an IPC message that arrives while nobody listens is lost.
   const listening = new Promise<number>((resolve, reject) => {
     child.process.once('message', (message: { type: string; port: number }) => resolve(message.port));
@@ -59,11 +60,19 @@ export async function spawnCanary(port: number): Promise<{ child: Child; listeni
   return { child, listening };
 }
 
+export interface CanaryOptions {
+  /** The name `ps` shows for it (default "node"). */
+  processTitle?: string;
+}
+
 export class CanaryService implements ServiceControl {
   private child: Child | undefined;
   private port = 0;
 
-  constructor(private readonly ledger: Ledger) {}
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly options: CanaryOptions = {},
+  ) {}
 
   label(): string {
     return `the canary service on 127.0.0.1:${this.port}`;
@@ -74,9 +83,10 @@ export class CanaryService implements ServiceControl {
   }
 
   async start(): Promise<void> {
-    const { child, listening } = await spawnCanary(this.port);
+    const title = this.options.processTitle;
+    const { child, listening } = await spawnCanary(this.port, title);
     this.child = child;
-    await this.ledger.addProcesses([{ pid: child.pid, startTime: child.startTime, command: 'service_restart canary' }]);
+    await this.ledger.addProcesses([{ pid: child.pid, startTime: child.startTime, command: title ? `canary ${title}` : 'service_restart canary' }]);
     this.port = await listening;
   }
 

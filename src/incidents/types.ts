@@ -105,6 +105,8 @@ export interface MetricPoint {
   value: number;
   baseline: number;
   unit: string;
+  /** Distance from the baseline in its standard deviations, where the source knows the spread (live incidents). */
+  deviationSigma?: number;
 }
 
 /** What a running simulation yields, in-process or streamed by the incident API (server-sent events). */

@@ -91,7 +91,7 @@ describe('LlmAnalyzer against a streaming OpenAI-compatible server', () => {
     expect(prompt).toContain('added Redis connection pooling');
     // The analyzer's whole vocabulary, plus whatever causes the scenarios add.
     expect(prompt).toContain(
-      'Known root causes: cache_stampede, certificate_expiry, cpu_spike, crash_loop, database_performance, deployment_issue, disk_exhaustion, dns_failure, external_dependency_failure, feature_flag_regression, memory_leak, noisy_neighbor, traffic_surge\n',
+      'Known root causes: cache_stampede, certificate_expiry, cpu_spike, crash_loop, database_performance, deployment_issue, disk_exhaustion, dns_failure, external_dependency_failure, feature_flag_regression, memory_leak, noisy_neighbor, service_down, traffic_surge\n',
     );
     expect(prompt).toContain('restart');
     expect(prompt).toMatch(/not give confidence/i);
