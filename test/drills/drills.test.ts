@@ -48,7 +48,7 @@ describe('the drill registry', () => {
       expect(drills[name].description).not.toContain('\n');
       expect(drills[name].defaultDurationSeconds).toBeGreaterThan(0);
     }
-    expect(drills.disk_fill.riskWarning()).toMatch(/writes 1\.00 GiB/);
+    expect(drills.disk_fill.riskWarning()).toMatch(/writes 1\.0 GiB/);
     expect(drills.memory_pressure.riskWarning()).toBeNull();
     const greedy = createDrills(drillsConfig((config) => (config.memory_pressure.percent_of_available = 60)), dirs.paths);
     expect(greedy.memory_pressure.riskWarning()).toMatch(/60 % of the available memory/);
