@@ -83,9 +83,9 @@ describe('memory_pressure', () => {
     expect(outcome.measured.targetBytes).toBe(128 * MiB);
     expect(outcome.measured.allocatedBytes).toBe(128 * MiB);
     expect(Math.max(Number(outcome.measured.memRiseBytes), Number(outcome.measured.anonRiseBytes))).toBeGreaterThanOrEqual(0.9 * 128 * MiB);
-    expect(outcome.summary).toMatch(/^memory use rose by .* \(MemAvailable\) and .* \(AnonPages\) for a 128 MiB target/);
+    expect(outcome.summary).toMatch(/^memory use rose by .* \(MemAvailable\) and .* \(AnonPages\) for a 128\.0 MiB target/);
     expect(outcome.measured.allocatorRssBytes).toBeGreaterThanOrEqual(128 * MiB);
-    expect(context.messages).toContain('allocated 2 of 2 chunks (128 MiB of 128 MiB)');
+    expect(context.messages).toContain('allocated 2 of 2 chunks (128.0 MiB of 128.0 MiB)');
     // Released: the allocator that held the pages is gone, and the machine's anonymous memory fell
     // (by half the target at least: other programs on a shared machine come and go meanwhile).
     expect(allocator?.residentBytes).toBeGreaterThanOrEqual(128 * MiB);
