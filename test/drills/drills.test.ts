@@ -92,7 +92,7 @@ describe('memory_pressure', () => {
     expect(isSameProcessAlive(allocator?.pid ?? 0, allocator?.startTime ?? 0)).toBe(false);
     expect(outcome.measured.anonReleasedBytes).toBeGreaterThanOrEqual(0.5 * 128 * MiB);
     expect(typeof outcome.measured.memReleasedBytes).toBe('number');
-    expect(context.messages.at(-1)).toBe('released 128 MiB');
+    expect(context.messages.at(-1)).toBe('released 128.0 MiB');
   });
 });
 
