@@ -5,6 +5,7 @@ import { SseReader } from '../http/sse-reader.js';
 import { displayUrl, endpointUrl } from '../http/url.js';
 import { byConfidence } from '../incidents/rank.js';
 import type { AnalysisEvent, AnalysisInput, Analyzer, Hypothesis, RecommendedAction } from '../incidents/types.js';
+import { formatDuration } from '../format.js';
 import { actionsForCategory } from './actions.js';
 import { AnswerReader, plural, withoutControlCharacters } from './llm-answer.js';
 import { buildMessages } from './prompt.js';
@@ -177,7 +178,7 @@ export class LlmAnalyzer implements Analyzer {
         await body.dump().catch(() => undefined);
         const maxWait = this.options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
         if (wait !== undefined && wait > maxWait) {
-          yield this.notice('error', `LLM at ${this.shownUrl} is rate limiting (429) and asks to wait ${seconds(wait)}; not waiting that long`);
+          yield this.notice('error', `LLM at ${this.shownUrl} is rate limiting (429) and asks to wait ${formatDuration(wait)}; not waiting that long`);
           return { failure: 'rate limited' };
         }
         if (retries >= maxRetries) {
@@ -186,7 +187,7 @@ export class LlmAnalyzer implements Analyzer {
         }
         retries++;
         const delay = Math.min(wait ?? (this.options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS) * 2 ** (retries - 1), maxWait);
-        yield this.notice('warn', `LLM at ${this.shownUrl} is rate limiting (429): retry ${retries} of ${maxRetries} in ${seconds(delay)}`);
+        yield this.notice('warn', `LLM at ${this.shownUrl} is rate limiting (429): retry ${retries} of ${maxRetries} in ${formatDuration(delay)}`);
         try {
           await sleep(delay, undefined, { signal: requestSignal });
         } catch {
@@ -224,7 +225,7 @@ export class LlmAnalyzer implements Analyzer {
 
   /** The whole answer's deadline passed: before the server answered at all, or while it streamed. */
   private async *outOfTime(answering: boolean): AsyncGenerator<AnalysisEvent, { failure: string }> {
-    const limit = seconds(this.options.timeoutMs);
+    const limit = formatDuration(this.options.timeoutMs);
     yield this.notice('error', `LLM at ${this.shownUrl} ${answering ? `did not finish its answer within ${limit}` : `did not answer within ${limit}`} (timeout)`);
     return { failure: 'timeout' };
   }
@@ -251,7 +252,7 @@ export class LlmAnalyzer implements Analyzer {
       if (waitedMs < quietFromMs) continue;
       yield {
         type: 'analysis-waiting',
-        message: `waiting for the LLM at ${this.shownUrl} ${what}: ${Math.floor(waitedMs / 1000)} s (gives up after ${seconds(this.firstByteTimeoutMs)} of silence)`,
+        message: `waiting for the LLM at ${this.shownUrl} ${what}: ${Math.floor(waitedMs / 1000)} s (gives up after ${formatDuration(this.firstByteTimeoutMs)} of silence)`,
         waitedSeconds: Math.floor(waitedMs / 1000),
       };
     }
@@ -344,7 +345,7 @@ export class LlmAnalyzer implements Analyzer {
       if (signals.caller.aborted) return {};
       yield* answer.drain();
       if (signals.deadline.aborted && answer.hypotheses.length === 0) return yield* this.outOfTime(answer.length > 0);
-      const why = signals.deadline.aborted ? `the answer took longer than ${seconds(this.options.timeoutMs)}` : this.describeStreamError(error);
+      const why = signals.deadline.aborted ? `the answer took longer than ${formatDuration(this.options.timeoutMs)}` : this.describeStreamError(error);
       if (answer.hypotheses.length === 0 && !answer.isComplete) {
         yield this.notice('error', `LLM at ${this.shownUrl}: stream ended early (${why})`);
         return { failure: networkErrorCode(error) === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'stream ended early' };
@@ -381,14 +382,14 @@ export class LlmAnalyzer implements Analyzer {
 
   private describeRequestError(error: unknown): string {
     const code = networkErrorCode(error);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT') return `did not answer within ${seconds(this.firstByteTimeoutMs)} (timeout)`;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') return `did not answer within ${formatDuration(this.firstByteTimeoutMs)} (timeout)`;
     if (isUnreachable(error)) return `is not reachable (${describeNetworkError(error)})`;
     if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'closed the connection before answering';
     return `could not be asked: ${describeNetworkError(error)}`;
   }
 
   private describeStreamError(error: unknown): string {
-    if (networkErrorCode(error) === 'UND_ERR_BODY_TIMEOUT') return `nothing arrived for ${seconds(this.firstByteTimeoutMs)}: timeout`;
+    if (networkErrorCode(error) === 'UND_ERR_BODY_TIMEOUT') return `nothing arrived for ${formatDuration(this.firstByteTimeoutMs)}: timeout`;
     if (error instanceof SyntaxError) return 'sent a body that is not JSON';
     return describeNetworkError(error);
   }
@@ -461,7 +462,3 @@ function shortReason(error: unknown): string {
   return 'not reachable';
 }
 
-function seconds(milliseconds: number): string {
-  const value = milliseconds / 1000;
-  return `${value >= 10 ? Math.round(value) : Number(value.toFixed(value < 1 ? 2 : 1))} s`;
-}

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { z } from 'zod';
 import { summarizeIssues } from '../files/describe-issue.js';
+import { formatDuration } from '../format.js';
 import { describeNetworkError, networkErrorCode } from '../http/network-error.js';
 import { SseReader } from '../http/sse-reader.js';
 import { checkHttpUrl, normalizeBaseUrl, URL_EXAMPLES } from '../http/url.js';
@@ -312,7 +313,7 @@ export class IncidentApiClient {
     options: { body?: unknown; signal?: AbortSignal; accept: string; silenceMs?: number; lastEventId?: string },
   ): Promise<Opened> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new ApiError('timeout', `${this.describe()} did not answer within ${formatSeconds(this.timeoutMs)}`)), this.timeoutMs);
+    const timer = setTimeout(() => controller.abort(new ApiError('timeout', `${this.describe()} did not answer within ${formatDuration(this.timeoutMs)}`)), this.timeoutMs);
     const onAbort = () => controller.abort(options.signal?.reason);
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -375,7 +376,7 @@ export class IncidentApiClient {
     if (ownSignal?.aborted && ownSignal.reason instanceof ApiError) return ownSignal.reason;
     const code = networkErrorCode(error);
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return new ApiError('timeout', `${this.describe()} did not answer within ${formatSeconds(this.timeoutMs)}`);
+      return new ApiError('timeout', `${this.describe()} did not answer within ${formatDuration(this.timeoutMs)}`);
     }
     return new ApiError('unreachable', `${this.describe()} is not reachable (${describeNetworkError(error)})`);
   }
@@ -428,8 +429,4 @@ async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))} s`;
 }

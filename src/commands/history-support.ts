@@ -7,10 +7,11 @@ import { writeLine, type CommandContext } from './command.js';
 import { resolvePaths } from '../paths.js';
 import { openHistory, type HistoryConfig, type Neo4jOverrides, type ReplicatedHistory } from '../history/open-history.js';
 import type { DetectionReport, DetectionRow } from '../history/detection-report.js';
-import { formatDate, formatPercent, plural } from '../history/format.js';
+import { formatDuration, formatPercent } from '../format.js';
+import { formatDate, plural } from '../history/format.js';
 import type { FailureRow, HistoryStats, MachineRow, RunSummaryRow } from '../history/store.js';
 
-export { formatDate, formatPercent, plural };
+export { plural };
 
 export const COMMON_FLAGS = {
   'data-dir': { type: 'string' },
@@ -154,14 +155,9 @@ export function compareText(rows: MachineRow[]): string[] {
   return lines;
 }
 
-/** "2.4 s", or "-" when there is nothing to time. */
-export function formatSeconds(ms: number | null): string {
-  return ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`;
-}
-
 function resolveText(row: DetectionRow): string {
   if (row.stillFiring) return 'still firing';
-  return formatSeconds(row.timeToResolveMs);
+  return formatDuration(row.timeToResolveMs);
 }
 
 /** Left-aligned columns two spaces apart, each as wide as its widest cell. */
@@ -199,7 +195,7 @@ export function detectionText(machine: string, report: DetectionReport): string[
         row.source,
         VERDICT_TEXT[row.verdict],
         row.alert ?? '-',
-        formatSeconds(row.timeToDetectMs),
+        formatDuration(row.timeToDetectMs),
         resolveText(row),
       ]),
     ),
@@ -212,8 +208,8 @@ export function detectionText(machine: string, report: DetectionReport): string[
         drill.drill,
         String(drill.checked),
         String(drill.detected),
-        formatSeconds(drill.medianTimeToDetectMs),
-        formatSeconds(drill.worstTimeToDetectMs),
+        formatDuration(drill.medianTimeToDetectMs),
+        formatDuration(drill.worstTimeToDetectMs),
       ]),
     ),
   );

@@ -4,24 +4,24 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, writeLine, type Command }
 
 const HELP = `Usage: firedrill sync [--all] [--json]
 
-Pushes the runs and incident simulations saved while Neo4j was unreachable. Exit 0 when nothing is
+Pushes the runs, incident simulations and sessions saved while Neo4j was unreachable. Exit 0 when nothing is
 left pending, 1 when Neo4j could not take them (they stay queued), 2 when Neo4j is not configured.
-  --all            also queue every run and incident already in the local history (for a Neo4j set up later)
+  --all            also queue every run, incident and session already in the local history (for a Neo4j set up later)
   --json           {uri, pushed, pending, error?, ...} on stdout
 ${COMMON_HELP}`;
 
-/** "3 runs", "1 incident", "3 runs and 1 incident"; `none` when both are zero. */
-function itemsPhrase(runs: number, incidents: number, none: string): string {
-  if (runs === 0 && incidents === 0) return none;
-  if (incidents === 0) return plural(runs, 'run');
-  if (runs === 0) return plural(incidents, 'incident');
-  return `${plural(runs, 'run')} and ${plural(incidents, 'incident')}`;
+/** "3 runs", "1 incident", "3 runs and 1 incident", "3 runs, 1 incident and 2 sessions"; `none` when all are zero. */
+function itemsPhrase(runs: number, incidents: number, sessions: number, none: string): string {
+  const counts = [[runs, 'run'], [incidents, 'incident'], [sessions, 'session']] as const;
+  const parts = counts.filter(([count]) => count > 0).map(([count, word]) => plural(count, word));
+  if (parts.length === 0) return none;
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
 }
 
 export function syncMessage(uri: string, outcome: SyncOutcome): string {
-  const pushed = `${itemsPhrase(outcome.pushedRuns, outcome.pushedIncidents, '0 runs')} pushed`;
+  const pushed = `${itemsPhrase(outcome.pushedRuns, outcome.pushedIncidents, outcome.pushedSessions, '0 runs')} pushed`;
   if (outcome.error === undefined) return `${pushed}, ${outcome.pending} pending`;
-  const pending = outcome.pending === 0 ? 'nothing pending' : `${itemsPhrase(outcome.pendingRuns, outcome.pendingIncidents, '')} still pending`;
+  const pending = outcome.pending === 0 ? 'nothing pending' : `${itemsPhrase(outcome.pendingRuns, outcome.pendingIncidents, outcome.pendingSessions, '')} still pending`;
   const progress = outcome.pushed > 0 ? `${pushed}; ` : '';
   if (outcome.unreachable) return `Neo4j at ${uri} is not reachable (${outcome.error}): ${progress}${pending}`;
   return `Neo4j at ${uri} refused part of the history (${outcome.error}): ${progress}${pending}`;

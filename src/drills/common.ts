@@ -30,19 +30,6 @@ export function failedOutcome(measured: Measured, error: string): DrillOutcome {
 
 const MIB = 1024 * 1024;
 
-export function formatBytes(bytes: number): string {
-  const sign = bytes < 0 ? '-' : '';
-  const value = Math.abs(bytes);
-  if (value >= 1024 * MIB) return `${sign}${(value / (1024 * MIB)).toFixed(2)} GiB`;
-  if (value >= MIB) return `${sign}${(value / MIB).toFixed(value >= 100 * MIB ? 0 : 1)} MiB`;
-  if (value >= 1024) return `${sign}${(value / 1024).toFixed(0)} KiB`;
-  return `${sign}${value} B`;
-}
-
-export function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-}
-
 export function round(value: number, digits = 1): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;

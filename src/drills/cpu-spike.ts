@@ -1,7 +1,8 @@
 import os from 'node:os';
 import type { DrillsConfig } from '../config/config.js';
 import { endChild, spawnNodeChild, type Child } from './children.js';
-import { abortedOutcome, failedOutcome, formatSeconds, round, waitOrAbort } from './common.js';
+import { abortedOutcome, failedOutcome, round, waitOrAbort } from './common.js';
+import { formatDuration } from '../format.js';
 import type { Ledger } from './ledger.js';
 import { cpuPercentBetween, isLinux, LINUX_ONLY_MESSAGE, readCpuTimes } from './proc.js';
 import type { Drill, DrillContext, DrillOutcome } from './types.js';
@@ -68,7 +69,7 @@ async function runCpuSpike(context: DrillContext, workers: number, threshold: nu
       samples += 1;
       if (secondsToThreshold === null && percent >= threshold) {
         secondsToThreshold = (Date.now() - startedAt) / 1000;
-        context.progress(`CPU reached ${round(percent)} % after ${formatSeconds(Date.now() - startedAt)} (threshold ${threshold} %)`);
+        context.progress(`CPU reached ${round(percent)} % after ${formatDuration(Date.now() - startedAt)} (threshold ${threshold} %)`);
       }
       if (Date.now() - lastProgress >= 1000) {
         lastProgress = Date.now();

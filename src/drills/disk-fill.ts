@@ -3,7 +3,8 @@ import { statfsSync } from 'node:fs';
 import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { diskFillDirectory, type DrillsConfig } from '../config/config.js';
-import { abortedOutcome, failedOutcome, formatBytes, formatSeconds, MiB, round, uniqueSuffix, waitOrAbort } from './common.js';
+import { abortedOutcome, failedOutcome, MiB, round, uniqueSuffix, waitOrAbort } from './common.js';
+import { formatBytes, formatDuration } from '../format.js';
 import { trackFile, untrackFile } from './emergency.js';
 import type { Ledger } from './ledger.js';
 import { isLinux, LINUX_ONLY_MESSAGE, readDisk, type DiskReading } from './proc.js';
@@ -152,7 +153,7 @@ async function runDiskFill(context: DrillContext, directory: string, fileBytes: 
     if (signal.aborted) return abortedOutcome(measured(), `${formatBytes(written)} of ${formatBytes(fileBytes)} written`);
     writeMs = Date.now() - startedAt;
     afterWrite = await sample();
-    context.progress(`holding ${formatBytes(written)} in ${file} for ${formatSeconds(context.durationMs)}`);
+    context.progress(`holding ${formatBytes(written)} in ${file} for ${formatDuration(context.durationMs)}`);
     const holdUntil = Date.now() + context.durationMs;
     while (Date.now() < holdUntil && (await waitOrAbort(Math.min(SAMPLE_MS, holdUntil - Date.now()), signal))) await sample();
     if (signal.aborted) return abortedOutcome(measured(), `${formatBytes(written)} written and held`);

@@ -1,6 +1,8 @@
 import type { DrillsConfig } from '../config/config.js';
 import { endChild, spawnNodeChild, type Child } from './children.js';
-import { abortedOutcome, failedOutcome, formatBytes, formatSeconds, MiB, round, waitOrAbort } from './common.js';
+import { abortedOutcome, failedOutcome, MiB, round, waitOrAbort } from './common.js';
+import { formatBytes, formatDuration } from '../format.js';
+import { median } from '../stats.js';
 import type { Ledger } from './ledger.js';
 import { isLinux, LINUX_ONLY_MESSAGE, readMemory, readCgroupMemoryRoom, readMemorySync, readResidentBytes, type MemoryReading } from './proc.js';
 import type { Drill, DrillContext, DrillOutcome } from './types.js';
@@ -86,11 +88,6 @@ export function createMemoryPressure(config: DrillsConfig['memory_pressure'], le
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
 /** Memory in use, two ways: as monitors count it (MemTotal - MemAvailable), and as AnonPages. */
 interface Level {
   used: number;
@@ -98,7 +95,7 @@ interface Level {
 }
 
 function typicalLevel(readings: readonly MemoryReading[]): Level {
-  return { used: median(readings.map((reading) => reading.usedBytes)), anon: median(readings.map((reading) => reading.anonBytes)) };
+  return { used: median(readings.map((reading) => reading.usedBytes)) ?? 0, anon: median(readings.map((reading) => reading.anonBytes)) ?? 0 };
 }
 
 /**
@@ -191,7 +188,7 @@ async function runMemoryPressure(
       allocationMs = Date.now() - startedAt;
       allocatorRssBytes = readResidentBytes(child.pid);
       const readings = [await sample()];
-      context.progress(`holding ${formatBytes(allocatedBytes)} for ${formatSeconds(context.durationMs)}`);
+      context.progress(`holding ${formatBytes(allocatedBytes)} for ${formatDuration(context.durationMs)}`);
       const holdUntil = Date.now() + context.durationMs;
       while (Date.now() < holdUntil && (await waitOrAbort(Math.min(WINDOW_SAMPLE_MS, holdUntil - Date.now()), signal))) {
         readings.push(await sample());

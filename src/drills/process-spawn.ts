@@ -1,6 +1,7 @@
 import type { DrillsConfig } from '../config/config.js';
 import { endChild, spawnChild, type Child } from './children.js';
-import { abortedOutcome, failedOutcome, formatSeconds, waitOrAbort } from './common.js';
+import { abortedOutcome, failedOutcome, waitOrAbort } from './common.js';
+import { formatDuration } from '../format.js';
 import type { Ledger } from './ledger.js';
 import { isLinux, isSameProcessAlive, LINUX_ONLY_MESSAGE, readProcessStat } from './proc.js';
 import type { Drill, DrillContext, DrillOutcome } from './types.js';
@@ -47,7 +48,7 @@ async function runProcessSpawn(context: DrillContext, requested: number, ledger:
     context.progress(`started ${children.length} processes, ${seen} seen in the process table`);
     if (!failure && (await waitOrAbort(context.durationMs, signal))) {
       const stillThere = children.filter(isVisibleAsOurs).length;
-      context.progress(`${stillThere} of ${requested} still running after ${formatSeconds(context.durationMs)}; ending them`);
+      context.progress(`${stillThere} of ${requested} still running after ${formatDuration(context.durationMs)}; ending them`);
     }
   } finally {
     await Promise.all(children.map((child) => endChild(child, 1000)));

@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { FiredrillConfig } from '../config/config.js';
 import type { DetectionWatch, Detector } from '../monitor/detector.js';
 import type { MetricsSource } from '../monitor/sampler.js';
+import { median } from '../stats.js';
 import { processRiseFor, thresholdsFromConfig, ThresholdWatcher } from '../monitor/thresholds.js';
 import {
   summarize,
@@ -172,8 +173,9 @@ class Run {
     const startedAt = new Date(startMs).toISOString();
     const state: DrillInProgress = { name, events: [] };
     this.current = state;
+    // The median, so that one short-lived burst of other processes does not become the baseline.
     const processBaseline = median(options.sampler.history(3).map((sample) => sample.processCount));
-    if (processBaseline !== undefined) this.watcher.setProcessBaseline(processBaseline);
+    if (processBaseline !== null) this.watcher.setProcessBaseline(Math.round(processBaseline));
     this.emit({ type: 'drill-started', drill: name, startedAt });
 
     const refusal = await preflight(drill);
@@ -377,14 +379,6 @@ class Run {
   private iso(): string {
     return new Date(this.now()).toISOString();
   }
-}
-
-/** The median, so that one short-lived burst of other processes does not become the baseline. */
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
 }
 
 function unwatchable(source: Detection['source'], error: unknown): Detection {

@@ -1,5 +1,6 @@
 import type { DrillsConfig } from '../config/config.js';
-import { abortedOutcome, failedOutcome, formatSeconds, waitOrAbort } from './common.js';
+import { abortedOutcome, failedOutcome, waitOrAbort } from './common.js';
+import { formatDuration } from '../format.js';
 import type { Ledger } from './ledger.js';
 import { isLinux, LINUX_ONLY_MESSAGE } from './proc.js';
 import { createServiceControl, serviceConfigProblem, type ServiceControl } from './services.js';
@@ -81,11 +82,11 @@ async function runServiceRestart(
     const downAt = await pollHealth(service, false, boundMs, signal);
     if (downAt === null) {
       if (signal.aborted) return abortedOutcome(measured(), 'while stopping the service');
-      return failedOutcome(measured(), `${service.label()} still answered its health check ${formatSeconds(boundMs)} after the stop`);
+      return failedOutcome(measured(), `${service.label()} still answered its health check ${formatDuration(boundMs)} after the stop`);
     }
     wentDown = true;
     context.reportEvent({ type: 'service_stopped', at: new Date(downAt).toISOString(), value: 0, detail: service.label() });
-    context.progress(`${service.label()} is down; starting it again in ${formatSeconds(context.durationMs)}`);
+    context.progress(`${service.label()} is down; starting it again in ${formatDuration(context.durationMs)}`);
     if (!(await waitOrAbort(context.durationMs, signal))) return abortedOutcome(measured(), 'while the service was down');
 
     const startIssuedAt = Date.now();
@@ -94,7 +95,7 @@ async function runServiceRestart(
     const healthyAt = await pollHealth(service, true, Math.max(0, boundMs - (Date.now() - startIssuedAt)), signal);
     if (healthyAt === null) {
       if (signal.aborted) return abortedOutcome(measured(), 'while waiting for the service to come back');
-      return failedOutcome(measured(), `${service.label()} was not healthy within ${formatSeconds(boundMs)} of the start`);
+      return failedOutcome(measured(), `${service.label()} was not healthy within ${formatDuration(boundMs)} of the start`);
     }
     cameBack = true;
     downtimeMs = healthyAt - downAt;
@@ -103,7 +104,7 @@ async function runServiceRestart(
       type: 'service_started',
       at: new Date(healthyAt).toISOString(),
       value: 1,
-      detail: `${service.label()} healthy again after ${formatSeconds(downtimeMs)} down`,
+      detail: `${service.label()} healthy again after ${formatDuration(downtimeMs)} down`,
     });
   } catch (error) {
     return failedOutcome(measured(), (error as Error).message);
@@ -116,6 +117,6 @@ async function runServiceRestart(
   return {
     success: true,
     measured: measured(),
-    summary: `${service.label()} went down and was healthy again ${formatSeconds(timeToHealthyMs)} after the start (down ${formatSeconds(downtimeMs)}, bound ${formatSeconds(boundMs)})`,
+    summary: `${service.label()} went down and was healthy again ${formatDuration(timeToHealthyMs)} after the start (down ${formatDuration(downtimeMs)}, bound ${formatDuration(boundMs)})`,
   };
 }

@@ -4,7 +4,8 @@
  * working: (:TestMachine)-[:HAD_TEST_RUN]->(:TestRun)<-[:TESTED_BY]-(:System {name:'localhost'}),
  * with `results` as a JSON string on the run. firedrill adds (:DrillResult) per drill,
  * (:Event) per monitor event (logged by the System, as the original monitor did) and
- * (:IncidentSimulation) per simulation.
+ * (:IncidentSimulation) per simulation, and (:TestMachine)-[:HAD_SESSION]->(:Session) per session of
+ * the new modes (demo, experiment, gameday, workload).
  *
  * Writes MERGE on ids rather than CREATE: replication from the outbox delivers at least once (two
  * processes may push the same run), and MERGE makes a second delivery a no-op.
@@ -17,10 +18,14 @@ export const SCHEMA_STATEMENTS = [
   'CREATE CONSTRAINT firedrill_event_id IF NOT EXISTS FOR (e:Event) REQUIRE e.id IS UNIQUE',
   'CREATE CONSTRAINT firedrill_incident_id IF NOT EXISTS FOR (i:IncidentSimulation) REQUIRE i.id IS UNIQUE',
   'CREATE CONSTRAINT firedrill_system_name IF NOT EXISTS FOR (s:System) REQUIRE s.name IS UNIQUE',
+  'CREATE CONSTRAINT firedrill_session_id IF NOT EXISTS FOR (s:Session) REQUIRE s.id IS UNIQUE',
   'CREATE INDEX firedrill_test_run_time IF NOT EXISTS FOR (r:TestRun) ON (r.timestamp)',
   'CREATE INDEX firedrill_test_run_host_time IF NOT EXISTS FOR (r:TestRun) ON (r.hostname, r.timestamp)',
   'CREATE INDEX firedrill_drill_result_failures IF NOT EXISTS FOR (d:DrillResult) ON (d.hostname, d.success, d.test)',
   'CREATE INDEX firedrill_incident_host_time IF NOT EXISTS FOR (i:IncidentSimulation) ON (i.hostname, i.started_at)',
+  'CREATE INDEX firedrill_session_time IF NOT EXISTS FOR (s:Session) ON (s.started_at)',
+  'CREATE INDEX firedrill_session_kind_time IF NOT EXISTS FOR (s:Session) ON (s.kind, s.started_at)',
+  'CREATE INDEX firedrill_session_host_time IF NOT EXISTS FOR (s:Session) ON (s.hostname, s.started_at)',
 ] as const;
 
 /** $run: {id, hostname, timestamp, finished_at, total_tests, passed_tests, failed_tests, events_triggered, results}. */
@@ -167,7 +172,7 @@ ORDER BY slice
 
 export const MACHINES = `
 MATCH (machine:TestMachine)
-WHERE (machine)-[:HAD_TEST_RUN]->() OR (machine)-[:RAN_SIMULATION]->()
+WHERE (machine)-[:HAD_TEST_RUN]->() OR (machine)-[:RAN_SIMULATION]->() OR (machine)-[:HAD_SESSION]->()
 RETURN machine.hostname AS machine
 ORDER BY machine
 `;
@@ -208,6 +213,55 @@ RETURN run.id AS runId, run.hostname AS machine, toString(run.timestamp) AS runS
 ORDER BY run.timestamp DESC, run.id DESC, drill.position
 `;
 
+/**
+ * $session: the Session's properties, figures and detail as JSON strings. SET rather than ON CREATE
+ * SET: saving a session again (a mode that updates its record) replaces it, as SQLite's does.
+ */
+export const SAVE_SESSION = `
+MERGE (machine:TestMachine {hostname: $session.hostname})
+MERGE (session:Session {id: $session.id})
+SET
+  session.kind = $session.kind,
+  session.hostname = $session.hostname,
+  session.subject = $session.subject,
+  session.title = $session.title,
+  session.started_at = datetime($session.started_at),
+  session.finished_at = datetime($session.finished_at),
+  session.status = $session.status,
+  session.verdict = $session.verdict,
+  session.summary = $session.summary,
+  session.figures = $session.figures,
+  session.detail = $session.detail
+MERGE (machine)-[:HAD_SESSION]->(session)
+`;
+
+/** $machine and $kind (null for any), $offset, $limit: newest first, without the detail. */
+export const LIST_SESSIONS = `
+MATCH (machine:TestMachine)-[:HAD_SESSION]->(session:Session)
+WHERE ($machine IS NULL OR machine.hostname = $machine) AND ($kind IS NULL OR session.kind = $kind)
+RETURN session.id AS id, session.kind AS kind, session.hostname AS machine, session.subject AS subject,
+  session.title AS title, toString(session.started_at) AS startedAt, toString(session.finished_at) AS finishedAt,
+  session.status AS status, session.verdict AS verdict, session.summary AS summary, session.figures AS figures
+ORDER BY session.started_at DESC, session.id DESC
+SKIP $offset LIMIT $limit
+`;
+
+/** $machine and $kind (null for any). */
+export const COUNT_SESSIONS = `
+MATCH (machine:TestMachine)-[:HAD_SESSION]->(session:Session)
+WHERE ($machine IS NULL OR machine.hostname = $machine) AND ($kind IS NULL OR session.kind = $kind)
+RETURN count(session) AS sessions
+`;
+
+/** $id: the session with its detail. */
+export const GET_SESSION = `
+MATCH (session:Session {id: $id})
+RETURN session.id AS id, session.kind AS kind, session.hostname AS machine, session.subject AS subject,
+  session.title AS title, toString(session.started_at) AS startedAt, toString(session.finished_at) AS finishedAt,
+  session.status AS status, session.verdict AS verdict, session.summary AS summary, session.figures AS figures,
+  session.detail AS detail
+`;
+
 /** Every statement with its name, for the lint test. */
 export const ALL_CYPHER: ReadonlyArray<{ name: string; query: string }> = [
   ...SCHEMA_STATEMENTS.map((query, index) => ({ name: `SCHEMA_STATEMENTS[${index}]`, query })),
@@ -227,4 +281,8 @@ export const ALL_CYPHER: ReadonlyArray<{ name: string; query: string }> = [
   { name: 'LIST_INCIDENTS', query: LIST_INCIDENTS },
   { name: 'COUNT_INCIDENTS', query: COUNT_INCIDENTS },
   { name: 'DETECTION_HISTORY', query: DETECTION_HISTORY },
+  { name: 'SAVE_SESSION', query: SAVE_SESSION },
+  { name: 'LIST_SESSIONS', query: LIST_SESSIONS },
+  { name: 'COUNT_SESSIONS', query: COUNT_SESSIONS },
+  { name: 'GET_SESSION', query: GET_SESSION },
 ];

@@ -4,6 +4,7 @@
  * say the same thing.
  */
 import type { DetectedAlert, Detection } from '../drills/types.js';
+import { median } from '../stats.js';
 import type { DetectionRecord } from './store.js';
 
 /** "not checked": the monitoring could not be asked (unreachable, garbage), so the drill proves nothing either way. */
@@ -59,13 +60,6 @@ function alertOf(detection: Detection): DetectedAlert | undefined {
     if (!first || alert.timeToDetectMs < first.timeToDetectMs) first = alert;
   }
   return first;
-}
-
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Rows in the store's order (newest run first), and a summary per drill in the order drills first appear. */

@@ -10,10 +10,6 @@ export function formatDate(iso: string | null): string {
   return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
 }
 
-export function formatPercent(percent: number | null): string {
-  return percent === null ? '-' : `${percent.toFixed(1)}%`;
-}
-
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }

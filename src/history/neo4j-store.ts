@@ -9,8 +9,12 @@ import {
   COUNT_INCIDENTS,
   COUNT_RUNS,
   DETECTION_HISTORY,
+  COUNT_SESSIONS,
   FAILURES,
   GET_RUN,
+  GET_SESSION,
+  LIST_SESSIONS,
+  SAVE_SESSION,
   LIST_INCIDENTS,
   LIST_RUNS,
   MACHINES,
@@ -36,6 +40,7 @@ import {
   type RunSummaryRow,
   type TrendBucket,
 } from './store.js';
+import { validateSession, type SessionKind, type SessionRecord, type SessionSummary } from './sessions.js';
 
 export interface Neo4jSettings {
   uri: string;
@@ -96,6 +101,23 @@ function eventParameters(report: RunReport) {
       data: JSON.stringify({ value: event.value, threshold: event.threshold, detail: event.detail, drill: result.test }),
     })),
   );
+}
+
+function toSessionSummary(row: Params): SessionSummary {
+  const session: SessionSummary = {
+    id: String(row.id),
+    kind: row.kind as SessionKind,
+    machine: String(row.machine),
+    subject: String(row.subject),
+    title: String(row.title),
+    startedAt: String(row.startedAt),
+    finishedAt: String(row.finishedAt),
+    status: row.status as SessionSummary['status'],
+    summary: String(row.summary),
+    figures: JSON.parse(String(row.figures ?? '{}')) as SessionSummary['figures'],
+  };
+  if (row.verdict !== null && row.verdict !== undefined) session.verdict = String(row.verdict);
+  return session;
 }
 
 function numberOf(value: unknown): number {
@@ -336,6 +358,50 @@ export class Neo4jHistoryStore implements HistoryStore {
       startedAt: String(row.startedAt),
       detection: JSON.parse(String(row.detection)) as Detection[],
     }));
+  }
+
+  async saveSession(record: SessionRecord): Promise<void> {
+    const session = validateSession(record);
+    await this.ensureSchema();
+    await this.withSession('WRITE', (neo4jSession) =>
+      neo4jSession.run(SAVE_SESSION, {
+        session: {
+          id: session.id,
+          kind: session.kind,
+          hostname: session.machine,
+          subject: session.subject,
+          title: session.title,
+          started_at: session.startedAt,
+          finished_at: session.finishedAt,
+          status: session.status,
+          verdict: session.verdict ?? null,
+          summary: session.summary,
+          figures: JSON.stringify(session.figures),
+          detail: JSON.stringify(session.detail),
+        },
+      }),
+    );
+  }
+
+  async listSessions(query: { kind?: SessionKind; machine?: string; limit: number; offset?: number }): Promise<SessionSummary[]> {
+    const rows = await this.read(LIST_SESSIONS, {
+      machine: query.machine ?? null,
+      kind: query.kind ?? null,
+      offset: neo4j.int(query.offset ?? 0),
+      limit: neo4j.int(query.limit),
+    });
+    return rows.map(toSessionSummary);
+  }
+
+  async countSessions(query: { kind?: SessionKind; machine?: string } = {}): Promise<number> {
+    const [row] = await this.read(COUNT_SESSIONS, { machine: query.machine ?? null, kind: query.kind ?? null });
+    return numberOf(row?.sessions);
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    const [row] = await this.read(GET_SESSION, { id });
+    if (!row) return null;
+    return { ...toSessionSummary(row), detail: JSON.parse(String(row.detail ?? 'null')) as SessionRecord['detail'] };
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The history a command or the console uses. Nothing is lost:
- *  - every run and incident is committed to SQLite first (history.sqlite in the data dir);
+ *  - every run, incident and session is committed to SQLite first (history.sqlite in the data dir);
  *  - when Neo4j is configured, the same transaction queues it in an outbox, and the outbox is pushed
  *    to Neo4j right after the save and by `firedrill sync`, with retries and backoff; a run made
  *    while Neo4j is down stays queued until a later push succeeds;
@@ -13,6 +13,7 @@ import type { RunReport } from '../drills/types.js';
 import type { FiredrillPaths } from '../paths.js';
 import type { Neo4jHistoryStore, Neo4jSettings } from './neo4j-store.js';
 import { SqliteHistoryStore, type OutboxItem } from './sqlite-store.js';
+import type { SessionQuery, SessionRecord } from './sessions.js';
 import type { HistoryStore, IncidentRecord, PageQuery } from './store.js';
 
 /** Neo4j settings from command-line flags; they win over the environment, which wins over the config file. */
@@ -23,14 +24,16 @@ export interface Neo4jOverrides {
 }
 
 export interface SyncOutcome {
-  /** Runs and incidents that reached Neo4j in this push. */
+  /** Runs, incidents and sessions that reached Neo4j in this push. */
   pushed: number;
   pushedRuns: number;
   pushedIncidents: number;
+  pushedSessions: number;
   /** Still queued after it. */
   pending: number;
   pendingRuns: number;
   pendingIncidents: number;
+  pendingSessions: number;
   /** Why the push stopped early (Neo4j unreachable, a statement refused), in one line. */
   error?: string;
   /** True when it stopped because Neo4j did not answer (rather than refusing an item). */
@@ -63,7 +66,7 @@ export interface ReplicatedHistory extends HistoryStore {
   pendingCount(): Promise<number>;
   /** Pushes what the outbox holds. Never throws for Neo4j being down: says so in `error`. */
   sync(signal?: AbortSignal): Promise<SyncOutcome>;
-  /** Queues every run and incident already stored locally (for a Neo4j configured later). Returns how many were queued. */
+  /** Queues every run, incident and session already stored locally (for a Neo4j configured later). Returns how many were queued. */
   queueEverything(): Promise<number>;
 }
 
@@ -165,6 +168,22 @@ class Replicated implements ReplicatedHistory {
     if (this.remote) await this.sync(undefined, this.lastContactFailed ? 1 : undefined);
   }
 
+  async saveSession(record: SessionRecord): Promise<void> {
+    this.local.saveSessionSync(record, this.remote !== null);
+    if (this.remote) await this.sync(undefined, this.lastContactFailed ? 1 : undefined);
+  }
+
+  listSessions(query: SessionQuery) {
+    return this.read((store) => store.listSessions(query));
+  }
+  countSessions(query?: Omit<SessionQuery, 'limit' | 'offset'>) {
+    return this.read((store) => store.countSessions(query));
+  }
+  async getSession(id: string) {
+    // A session still queued for Neo4j is found locally.
+    return (await this.read((store) => store.getSession(id))) ?? (this.readsFrom === 'neo4j' ? this.local.getSessionSync(id) : null);
+  }
+
   listRuns(query: PageQuery) {
     return this.read((store) => store.listRuns(query));
   }
@@ -223,17 +242,38 @@ class Replicated implements ReplicatedHistory {
 
   private async send(item: OutboxItem): Promise<void> {
     const remote = this.remote!;
-    if (item.kind === 'run') {
-      const report = this.local.getRunSync(item.id);
-      if (report) await remote.saveRun(report);
-    } else {
-      const record = this.local.getIncidentSync(item.id);
-      if (record) await remote.saveIncident(record);
+    switch (item.kind) {
+      case 'run': {
+        const report = this.local.getRunSync(item.id);
+        if (report) await remote.saveRun(report);
+        return;
+      }
+      case 'incident': {
+        const record = this.local.getIncidentSync(item.id);
+        if (record) await remote.saveIncident(record);
+        return;
+      }
+      case 'session': {
+        const session = this.local.getSessionSync(item.id);
+        if (session) await remote.saveSession(session);
+        return;
+      }
+      default:
+        item.kind satisfies never;
     }
   }
 
   private async push(signal: AbortSignal | undefined, attempts: number): Promise<SyncOutcome> {
-    const outcome: SyncOutcome = { pushed: 0, pushedRuns: 0, pushedIncidents: 0, pending: 0, pendingRuns: 0, pendingIncidents: 0 };
+    const outcome: SyncOutcome = {
+      pushed: 0,
+      pushedRuns: 0,
+      pushedIncidents: 0,
+      pushedSessions: 0,
+      pending: 0,
+      pendingRuns: 0,
+      pendingIncidents: 0,
+      pendingSessions: 0,
+    };
     if (!this.remote) {
       this.countPending(outcome);
       outcome.error = 'Neo4j is not configured';
@@ -261,7 +301,8 @@ class Replicated implements ReplicatedHistory {
         if (failure === undefined) {
           outcome.pushed += 1;
           if (item.kind === 'run') outcome.pushedRuns += 1;
-          else outcome.pushedIncidents += 1;
+          else if (item.kind === 'incident') outcome.pushedIncidents += 1;
+          else outcome.pushedSessions += 1;
           continue;
         }
         outcome.error = failure.message;
@@ -278,10 +319,11 @@ class Replicated implements ReplicatedHistory {
   }
 
   private countPending(outcome: SyncOutcome): void {
-    const { runs, incidents } = this.local.outboxCountByKind();
+    const { runs, incidents, sessions } = this.local.outboxCountByKind();
     outcome.pendingRuns = runs;
     outcome.pendingIncidents = incidents;
-    outcome.pending = runs + incidents;
+    outcome.pendingSessions = sessions;
+    outcome.pending = runs + incidents + sessions;
   }
 
   /** Sends one item with retries and exponential backoff; undefined when it arrived. */

@@ -5,6 +5,7 @@ import { collectIncidentReport } from '../incidents/simulation.js';
 import type { IncidentEvent } from '../incidents/types.js';
 import type { FiredrillPaths } from '../paths.js';
 import { openHistory } from './open-history.js';
+import { prepareSession, type SessionRecord } from './sessions.js';
 import { topHypothesisOf, type IncidentRecord } from './store.js';
 
 export interface HistoryTarget {
@@ -13,12 +14,16 @@ export interface HistoryTarget {
   env: NodeJS.ProcessEnv;
 }
 
+export type HistoryItem = { run: RunReport } | { incident: IncidentRecord } | { session: SessionRecord };
+
 /**
- * Keeps a finished run or incident: committed to this machine's SQLite first, then replicated to
- * Neo4j when one is configured (queued when it is away). Resolves to a sentence for the user when
- * something did not go as planned; never throws, so that a drill's verdict is never lost to it.
+ * Keeps a finished run, incident or session: committed to this machine's SQLite first, then
+ * replicated to Neo4j when one is configured (queued when it is away). Resolves to a sentence for
+ * the user when something did not go as planned (a session's text cut or its detail left out for
+ * size, Neo4j pending, the store failing); never throws, so that a verdict is never lost to it.
  */
-export async function keepInHistory(target: HistoryTarget, item: { run: RunReport } | { incident: IncidentRecord }): Promise<string | undefined> {
+export async function keepInHistory(target: HistoryTarget, item: HistoryItem): Promise<string | undefined> {
+  const notices: string[] = [];
   let history;
   try {
     history = await openHistory(target);
@@ -27,14 +32,20 @@ export async function keepInHistory(target: HistoryTarget, item: { run: RunRepor
   }
   try {
     if ('run' in item) await history.saveRun(item.run);
-    else await history.saveIncident(item.incident);
+    else if ('incident' in item) await history.saveIncident(item.incident);
+    else {
+      const prepared = prepareSession(item.session);
+      notices.push(...prepared.notices);
+      await history.saveSession(prepared.record);
+    }
     const pending = history.neo4jUri ? await history.pendingCount() : 0;
-    return pending > 0 ? `saved on this machine; ${pending} item(s) still pending for Neo4j (run "firedrill sync")` : undefined;
+    if (pending > 0) notices.push(`saved on this machine; ${pending} item(s) still pending for Neo4j (run "firedrill sync")`);
   } catch (error) {
-    return `could not save to the history store: ${(error as Error).message}`;
+    notices.push(`could not save to the history store: ${(error as Error).message}`);
   } finally {
     await history.close().catch(() => undefined);
   }
+  return notices.length > 0 ? notices.join('; ') : undefined;
 }
 
 /** The history's record of one incident simulation, from the events it produced. */

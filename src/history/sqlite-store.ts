@@ -20,6 +20,7 @@ import {
   type RunSummaryRow,
   type TrendBucket,
 } from './store.js';
+import { validateSession, type SessionKind, type SessionQuery, type SessionRecord, type SessionStatus, type SessionSummary } from './sessions.js';
 
 export const HISTORY_FILE_NAME = 'history.sqlite';
 
@@ -29,7 +30,8 @@ const BUSY_TIMEOUT_MS = 10_000;
 /**
  * Each entry takes the schema from version N to N+1 (PRAGMA user_version). Never edit a shipped
  * entry: add one. v1 is what the first release wrote; v2 added incidents, the monitoring
- * verification of each drill and the outbox that replicates to Neo4j; v3 indexes that cover statistics and paging.
+ * verification of each drill and the outbox that replicates to Neo4j; v3 indexes that cover statistics and paging;
+ * v4 the sessions of the new modes (demos, experiments, gamedays, workloads) and their outbox kind.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -116,11 +118,46 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_page_by_machine ON runs (machine, started_ms DESC, id DESC);
   CREATE INDEX runs_page ON runs (started_ms DESC, id DESC);
   `,
+  `
+  -- No CHECK on kind: the schema in sessions.ts bounds it, so that a new mode needs no migration.
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    machine TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    title TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    finished_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    verdict TEXT,
+    summary TEXT NOT NULL,
+    figures TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX sessions_page ON sessions (started_ms DESC, id DESC);
+  CREATE INDEX sessions_page_by_kind ON sessions (kind, started_ms DESC, id DESC);
+  CREATE INDEX sessions_page_by_machine ON sessions (machine, started_ms DESC, id DESC);
+  CREATE INDEX sessions_page_by_machine_kind ON sessions (machine, kind, started_ms DESC, id DESC);
+  -- The outbox's CHECK gains 'session'; SQLite changes a CHECK only by copying the table (queue order kept).
+  CREATE TABLE outbox_v4 (
+    kind TEXT NOT NULL CHECK (kind IN ('run', 'incident', 'session')),
+    item_id TEXT NOT NULL,
+    queued_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (kind, item_id)
+  );
+  INSERT INTO outbox_v4 (kind, item_id, queued_at, attempts, last_error)
+    SELECT kind, item_id, queued_at, attempts, last_error FROM outbox ORDER BY rowid;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_v4 RENAME TO outbox;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export type OutboxKind = 'run' | 'incident';
+export type OutboxKind = 'run' | 'incident' | 'session';
 
 export interface OutboxItem {
   kind: OutboxKind;
@@ -176,6 +213,38 @@ interface IncidentRow {
   top_confidence: number | null;
   hypotheses: string;
   actions: string;
+}
+
+interface SessionRow {
+  id: string;
+  kind: SessionKind;
+  machine: string;
+  subject: string;
+  title: string;
+  started_at: string;
+  finished_at: string;
+  status: SessionStatus;
+  verdict: string | null;
+  summary: string;
+  figures: string;
+  detail?: string;
+}
+
+function toSession(row: SessionRow): SessionSummary {
+  const session: SessionSummary = {
+    id: row.id,
+    kind: row.kind,
+    machine: row.machine,
+    subject: row.subject,
+    title: row.title,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    status: row.status,
+    summary: row.summary,
+    figures: JSON.parse(row.figures) as SessionSummary['figures'],
+  };
+  if (row.verdict !== null) session.verdict = row.verdict;
+  return session;
 }
 
 function epochMs(iso: string): number {
@@ -249,6 +318,29 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   }
   db.pragma('foreign_keys = ON');
   return db;
+}
+
+/** The WHERE clause of each session filter (constant text: values go in as @machine and @kind). */
+export const SESSION_FILTERS = {
+  all: '',
+  kind: 'WHERE kind = @kind',
+  machine: 'WHERE machine = @machine',
+  machineKind: 'WHERE machine = @machine AND kind = @kind',
+} as const;
+type SessionFilter = keyof typeof SESSION_FILTERS;
+
+function sessionFilters<T>(prepare: (where: string) => T): Record<SessionFilter, T> {
+  const entries = Object.entries(SESSION_FILTERS).map(([name, where]) => [name, prepare(where)]);
+  return Object.fromEntries(entries) as Record<SessionFilter, T>;
+}
+
+function sessionFilterOf(query: { kind?: string; machine?: string }): { filter: SessionFilter; parameters: Record<string, string> } {
+  const parameters: Record<string, string> = {};
+  if (query.kind !== undefined) parameters.kind = query.kind;
+  if (query.machine !== undefined) parameters.machine = query.machine;
+  const filter: SessionFilter =
+    query.machine === undefined ? (query.kind === undefined ? 'all' : 'kind') : query.kind === undefined ? 'machine' : 'machineKind';
+  return { filter, parameters };
 }
 
 function prepareStatements(db: Database.Database) {
@@ -328,7 +420,10 @@ return {
          count(CASE WHEN total > 0 THEN 1 END) AS rated
        FROM runs WHERE machine = @machine GROUP BY slice`,
     ),
-    machines: db.prepare('SELECT machine FROM runs GROUP BY machine UNION SELECT machine FROM incidents GROUP BY machine ORDER BY 1'),
+    machines: db.prepare(
+      `SELECT machine FROM runs GROUP BY machine UNION SELECT machine FROM incidents GROUP BY machine
+       UNION SELECT machine FROM sessions GROUP BY machine ORDER BY 1`,
+    ),
     listIncidentsAll: db.prepare('SELECT * FROM incidents ORDER BY started_ms DESC, id DESC LIMIT ? OFFSET ?'),
     listIncidentsOf: db.prepare('SELECT * FROM incidents WHERE machine = ? ORDER BY started_ms DESC, id DESC LIMIT ? OFFSET ?'),
     // The runs are picked first (newest with a verification, through runs_page*), then joined to
@@ -353,6 +448,22 @@ return {
     countIncidentsAll: db.prepare('SELECT count(*) AS n FROM incidents'),
     countIncidentsOf: db.prepare('SELECT count(*) AS n FROM incidents WHERE machine = ?'),
     getIncident: db.prepare('SELECT * FROM incidents WHERE id = ?'),
+    insertSession: db.prepare(
+      `INSERT OR REPLACE INTO sessions (id, kind, machine, subject, title, started_at, started_ms, finished_at, status,
+         verdict, summary, figures, detail)
+       VALUES (@id, @kind, @machine, @subject, @title, @startedAt, @startedMs, @finishedAt, @status,
+         @verdict, @summary, @figures, @detail)`,
+    ),
+    // A statement per filter (rather than "@kind IS NULL OR kind = @kind"), so that each reads its
+    // own index in list order instead of scanning every session.
+    listSessions: sessionFilters((where) =>
+      db.prepare(
+        `SELECT id, kind, machine, subject, title, started_at, finished_at, status, verdict, summary, figures
+         FROM sessions ${where} ORDER BY started_ms DESC, id DESC LIMIT @limit OFFSET @offset`,
+      ),
+    ),
+    countSessions: sessionFilters((where) => db.prepare(`SELECT count(*) AS n FROM sessions ${where}`)),
+    getSession: db.prepare('SELECT * FROM sessions WHERE id = ?'),
     outboxCount: db.prepare('SELECT count(*) AS n FROM outbox'),
   outboxCountByKind: db.prepare('SELECT kind, count(*) AS n FROM outbox GROUP BY kind'),
     outboxPeek: db.prepare('SELECT kind, item_id, attempts FROM outbox ORDER BY queued_at, rowid LIMIT ?'),
@@ -366,6 +477,10 @@ return {
       `INSERT INTO outbox (kind, item_id, queued_at) SELECT 'incident', id, started_at FROM incidents WHERE true
        ON CONFLICT (kind, item_id) DO NOTHING`,
     ),
+    enqueueAllSessions: db.prepare(
+      `INSERT INTO outbox (kind, item_id, queued_at) SELECT 'session', id, started_at FROM sessions WHERE true
+       ON CONFLICT (kind, item_id) DO NOTHING`,
+    ),
   };
 }
 
@@ -374,6 +489,7 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly db: Database.Database;
   private readonly insertRunTx: Database.Transaction<(report: RunReport, enqueue: boolean) => void>;
   private readonly insertIncidentTx: Database.Transaction<(record: IncidentRecord, enqueue: boolean) => void>;
+  private readonly insertSessionTx: Database.Transaction<(record: SessionRecord, enqueue: boolean) => void>;
   private readonly statements: ReturnType<typeof prepareStatements>;
   private closed = false;
 
@@ -462,6 +578,25 @@ export class SqliteHistoryStore implements HistoryStore {
       });
       if (enqueue) this.statements.enqueue.run('incident', record.id, new Date().toISOString());
     });
+
+    this.insertSessionTx = db.transaction((record: SessionRecord, enqueue: boolean) => {
+      this.statements.insertSession.run({
+        id: record.id,
+        kind: record.kind,
+        machine: record.machine,
+        subject: record.subject,
+        title: record.title,
+        startedAt: record.startedAt,
+        startedMs: epochMs(record.startedAt),
+        finishedAt: record.finishedAt,
+        status: record.status,
+        verdict: record.verdict ?? null,
+        summary: record.summary,
+        figures: JSON.stringify(record.figures),
+        detail: JSON.stringify(record.detail),
+      });
+      if (enqueue) this.statements.enqueue.run('session', record.id, new Date().toISOString());
+    });
   }
 
   async saveRun(report: RunReport): Promise<void> {
@@ -488,6 +623,35 @@ export class SqliteHistoryStore implements HistoryStore {
 
   saveIncidentSync(record: IncidentRecord, enqueueForReplication: boolean): void {
     this.insertIncidentTx.immediate(record, enqueueForReplication);
+  }
+
+  async saveSession(record: SessionRecord): Promise<void> {
+    this.saveSessionSync(record, false);
+  }
+
+  /** Validates the record (InvalidSessionError names the field), then commits it and, when asked, its outbox entry. */
+  saveSessionSync(record: SessionRecord, enqueueForReplication: boolean): void {
+    this.insertSessionTx.immediate(validateSession(record), enqueueForReplication);
+  }
+
+  async listSessions(query: SessionQuery): Promise<SessionSummary[]> {
+    const { filter, parameters } = sessionFilterOf(query);
+    const rows = this.statements.listSessions[filter].all({ ...parameters, limit: query.limit, offset: query.offset ?? 0 }) as SessionRow[];
+    return rows.map(toSession);
+  }
+
+  async countSessions(query: { kind?: SessionKind; machine?: string } = {}): Promise<number> {
+    const { filter, parameters } = sessionFilterOf(query);
+    return (this.statements.countSessions[filter].get(parameters) as { n: number }).n;
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    return this.getSessionSync(id);
+  }
+
+  getSessionSync(id: string): SessionRecord | null {
+    const row = this.statements.getSession.get(id) as (SessionRow & { detail: string }) | undefined;
+    return row ? { ...toSession(row), detail: JSON.parse(row.detail) as SessionRecord['detail'] } : null;
   }
 
   async listRuns(query: PageQuery): Promise<RunSummaryRow[]> {
@@ -654,11 +818,12 @@ export class SqliteHistoryStore implements HistoryStore {
     return (this.statements.outboxCount.get() as { n: number }).n;
   }
 
-  outboxCountByKind(): { runs: number; incidents: number } {
+  outboxCountByKind(): { runs: number; incidents: number; sessions: number } {
     const rows = this.statements.outboxCountByKind.all() as Array<{ kind: OutboxKind; n: number }>;
     return {
       runs: rows.find((row) => row.kind === 'run')?.n ?? 0,
       incidents: rows.find((row) => row.kind === 'incident')?.n ?? 0,
+      sessions: rows.find((row) => row.kind === 'session')?.n ?? 0,
     };
   }
 
@@ -677,10 +842,11 @@ export class SqliteHistoryStore implements HistoryStore {
     this.statements.outboxFailed.run(error, item.kind, item.id);
   }
 
-  /** Queues every stored run and incident (for a Neo4j configured after the fact); returns how many were added. */
+  /** Queues every stored run, incident and session (for a Neo4j configured after the fact); returns how many were added. */
   enqueueEverything(): number {
     return this.db.transaction(() => {
-      return this.statements.enqueueAllRuns.run().changes + this.statements.enqueueAllIncidents.run().changes;
+      const { statements } = this;
+      return statements.enqueueAllRuns.run().changes + statements.enqueueAllIncidents.run().changes + statements.enqueueAllSessions.run().changes;
     }).immediate();
   }
 

@@ -1,10 +1,14 @@
 /**
- * The history store: every drill run and every incident simulation, kept per machine. Two stores
+ * The history store: every drill run, incident simulation and session (demo, experiment, gameday,
+ * workload), kept per machine. Two stores
  * implement it (SQLite on this machine, Neo4j for a fleet); `openHistory` puts them together.
  * Plain data only, so that the headless commands and the console read the same rows.
  */
 import type { Detection, RunReport } from '../drills/types.js';
 import type { Hypothesis, RecommendedAction, Severity } from '../incidents/types.js';
+import type { SessionQuery, SessionRecord, SessionSummary } from './sessions.js';
+
+export type { FigureValue, JsonValue, SessionKind, SessionQuery, SessionRecord, SessionStatus, SessionSummary } from './sessions.js';
 
 export type IncidentStatus = 'completed' | 'stopped' | 'failed';
 
@@ -102,7 +106,7 @@ export interface HistoryStore {
   compare(): Promise<MachineRow[]>;
   stats(machine?: string): Promise<HistoryStats>;
   passRateTrend(machine: string | undefined, buckets: number): Promise<TrendBucket[]>;
-  /** Every machine with a run or an incident, by name. */
+  /** Every machine with a run, an incident or a session, by name. */
   machines(): Promise<string[]>;
   /** Newest first. */
   listIncidents(query: PageQuery): Promise<IncidentRecord[]>;
@@ -112,6 +116,12 @@ export interface HistoryStore {
    * newest run first, drills in the order they ran.
    */
   detectionHistory(query: { machine?: string; limit: number }): Promise<DetectionRecord[]>;
+  /** Saves (or replaces, by id) a session; refuses a record outside `sessionSchema` with InvalidSessionError. */
+  saveSession(record: SessionRecord): Promise<void>;
+  /** Newest first, without their detail. */
+  listSessions(query: SessionQuery): Promise<SessionSummary[]>;
+  countSessions(query?: { kind?: SessionQuery['kind']; machine?: string }): Promise<number>;
+  getSession(id: string): Promise<SessionRecord | null>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import type { Detection, DrillName, DrillResult, Measured, MonitorEvent, RunEvent, RunReport } from '../drills/types.js';
+import { formatFigure } from '../format.js';
 
 /**
  * The run as text, line by line while it happens, in the shape of the original mythos-test output:
@@ -193,10 +194,10 @@ function describeDetection(detection: Detection, paint: Paint): string {
   return detection.detected ? paint.green(`${label}${detection.summary}`) : paint.red(`${label}${detection.summary}`);
 }
 
-/** "cpuPercentPeak 97.2, workers 2" */
+/** "cpuPercentPeak 97.2 %, workers 2, targetBytes 128.0 MiB" */
 export function formatMeasured(measured: Measured): string {
   return Object.entries(measured)
-    .map(([key, value]) => `${key} ${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(1) : String(value)}`)
+    .map(([key, value]) => `${key} ${formatFigure(key, value)}`)
     .join(', ');
 }
 

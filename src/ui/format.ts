@@ -19,18 +19,3 @@ export function bar(fraction: number, width: number): { filled: string; empty: s
   const filled = Math.round(clamped * width);
   return { filled: '█'.repeat(filled), empty: '░'.repeat(width - filled) };
 }
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
-
-export function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}

@@ -100,12 +100,12 @@ describe.skipIf(missing !== null)(`detection by a real Prometheus and Alertmanag
       expect(cpu.timeToDetectMs).toBeGreaterThan(0);
       expect(Date.parse(cpu.firedAt)).toBe(startedAt + cpu.timeToDetectMs);
       if (cpu.resolvedAt !== undefined) {
-        expect(detection.summary).toMatch(/^detected by NodeCpuBusy after \d+\.\d s, resolved \d+\.\d s after the drill/);
+        expect(detection.summary).toMatch(/^detected by NodeCpuBusy after (\d+ ms|\d+\.\d s), resolved (\d+ ms|\d+\.\d s) after the drill/);
         expect(cpu.timeToResolveMs).toBeGreaterThanOrEqual(0);
         expect(Date.parse(cpu.resolvedAt)).toBeGreaterThan(Date.parse(cpu.firedAt));
       } else {
         // Other work kept this machine's CPU over 80 % after the drill: then Prometheus says so too.
-        expect(detection.summary).toMatch(/^detected by NodeCpuBusy after \d+\.\d s, still firing 20 s after the drill/);
+        expect(detection.summary).toMatch(/^detected by NodeCpuBusy after (\d+ ms|\d+\.\d s), still firing 20 s after the drill/);
         expect(await firingAlertNames(stack.prometheusUrl)).toContain('NodeCpuBusy');
       }
       expect(detection.alerts.map((alert) => alert.name)).not.toContain('AlwaysFiring');
@@ -118,7 +118,7 @@ describe.skipIf(missing !== null)(`detection by a real Prometheus and Alertmanag
     expect(seenWithoutExpectation!.expected).toBeUndefined();
     expect(seenWithoutExpectation!.detected).toBe(true);
     expect(seenWithoutExpectation!.alerts.map((alert) => alert.name)).toContain('NodeCpuBusy');
-    expect(seenWithoutExpectation!.summary).toMatch(/^detected by \w+ after \d+\.\d s, /);
+    expect(seenWithoutExpectation!.summary).toMatch(/^detected by \w+ after (\d+ ms|\d+\.\d s), /);
   }, 150_000);
 
   it('says NOT detected when no rule matches the expectation', async () => {
@@ -171,7 +171,7 @@ describe.skipIf(missing !== null)(`detection by a real Prometheus and Alertmanag
       setActiveDrill(null);
     });
     expect(detection.detected).toBe(true);
-    expect(detection.summary).toMatch(/^detected by DiskFillDrillHasRun after \d+\.\d s, still firing 3 s after the drill/);
+    expect(detection.summary).toMatch(/^detected by DiskFillDrillHasRun after (\d+ ms|\d+\.\d s), still firing 3 s after the drill/);
     const seen = detection.alerts.find((alert) => alert.name === 'DiskFillDrillHasRun')!;
     expect(seen.resolvedAt).toBeUndefined();
     expect(seen.timeToResolveMs).toBeUndefined();
@@ -200,7 +200,7 @@ describe.skipIf(missing !== null)(`detection by a real Prometheus and Alertmanag
     const detections = await Promise.all(watches.map((watch) => watch.finish(endedAt)));
     const finishedAt = Date.now();
     for (const detection of detections) {
-      expect(detection.summary).toMatch(/^detected by ProcessSpawnDrillRunning after \d+\.\d s, resolved \d+\.\d s after the drill/);
+      expect(detection.summary).toMatch(/^detected by ProcessSpawnDrillRunning after (\d+ ms|\d+\.\d s), resolved (\d+ ms|\d+\.\d s) after the drill/);
       const seen = detection.alerts.find((alert) => alert.name === 'ProcessSpawnDrillRunning')!;
       expect(seen.timeToResolveMs).toBe(Date.parse(seen.resolvedAt!) - endedAt);
       // It resolved, so the watch ended before its 30 s window.

@@ -72,8 +72,8 @@ describe('firedrill incident with an LLM', () => {
       env: cleanEnv({ FIREDRILL_LLM_URL: server.url }),
     });
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain(`waiting for the LLM at ${server.url} to answer: 1 s (gives up after 2 s of silence)\n`);
-    expect(result.stderr).toContain(`LLM at ${server.url} did not answer within 2 s (timeout)`);
+    expect(result.stderr).toContain(`waiting for the LLM at ${server.url} to answer: 1 s (gives up after 2.0 s of silence)\n`);
+    expect(result.stderr).toContain(`LLM at ${server.url} did not answer within 2.0 s (timeout)`);
     expect((JSON.parse(result.stdout) as IncidentReport).source).toBe('built-in (fallback: timeout)');
 
     const bad = await runCli(['incident', 'memory_leak_gradual', '--llm-timeout', '0'], { env: cleanEnv({ FIREDRILL_LLM_URL: server.url }) });

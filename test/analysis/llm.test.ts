@@ -182,8 +182,8 @@ describe('LlmAnalyzer against a streaming OpenAI-compatible server', () => {
     const events = await collect(analyzer(server.url, { maxRetries: 3 }));
     expect(server.requests).toHaveLength(3);
     expect(notices(events)).toEqual([
-      `LLM at ${server.url} is rate limiting (429): retry 1 of 3 in 0 s`,
-      `LLM at ${server.url} is rate limiting (429): retry 2 of 3 in 0.02 s`,
+      `LLM at ${server.url} is rate limiting (429): retry 1 of 3 in 0 ms`,
+      `LLM at ${server.url} is rate limiting (429): retry 2 of 3 in 20 ms`,
     ]);
     expect(finished(events).hypotheses).toHaveLength(3);
   });
@@ -198,7 +198,7 @@ describe('LlmAnalyzer against a streaming OpenAI-compatible server', () => {
     const patient = await serve({ status: 429, headers: { 'retry-after': '3600' }, steps: [] });
     const second = await collect(analyzer(patient.url, { maxRetries: 3 }));
     expect(patient.requests).toHaveLength(1);
-    expect(notices(second)).toEqual([`LLM at ${patient.url} is rate limiting (429) and asks to wait 3600 s; not waiting that long`]);
+    expect(notices(second)).toEqual([`LLM at ${patient.url} is rate limiting (429) and asks to wait 1 h 00 min; not waiting that long`]);
   });
 
   it('says the LLM is not reachable when the connection is refused', async () => {
@@ -212,13 +212,13 @@ describe('LlmAnalyzer against a streaming OpenAI-compatible server', () => {
   it('times out when no headers come, and when the stream goes idle between chunks', async () => {
     const silent = await serve({ hangBeforeHeaders: true, steps: [] });
     const first = await collect(analyzer(silent.url, { firstByteTimeoutMs: 300 }));
-    expect(notices(first)).toEqual([`LLM at ${silent.url} did not answer within 0.3 s (timeout)`]);
+    expect(notices(first)).toEqual([`LLM at ${silent.url} did not answer within 300 ms (timeout)`]);
 
     const firstObjectEnd = modelAnswerText.indexOf('\n    },') + '\n    }'.length;
     const idle = await serve({ steps: [...pieces(modelAnswerText.slice(0, firstObjectEnd + 30), 10).map((piece) => contentEvent(piece)), { hang: true }] });
     const second = await collect(analyzer(idle.url, { firstByteTimeoutMs: 300 }));
     expect(ofType(second, 'hypothesis')).toHaveLength(1);
-    expect(notices(second)[0]).toBe('stream ended early (nothing arrived for 0.3 s: timeout); keeping the 1 complete hypothesis that arrived');
+    expect(notices(second)[0]).toBe('stream ended early (nothing arrived for 300 ms: timeout); keeping the 1 complete hypothesis that arrived');
   });
 
   it('says it is waiting, and for how long, while the LLM accepts the connection and says nothing', async () => {
@@ -244,7 +244,7 @@ describe('LlmAnalyzer against a streaming OpenAI-compatible server', () => {
     const slow = await serve({ steps });
     const events = await collect(analyzer(slow.url, { timeoutMs: 800, firstByteTimeoutMs: 500 }));
     expect(ofType(events, 'hypothesis')).toHaveLength(1);
-    expect(notices(events)[0]).toBe('stream ended early (the answer took longer than 0.8 s); keeping the 1 complete hypothesis that arrived');
+    expect(notices(events)[0]).toBe('stream ended early (the answer took longer than 800 ms); keeping the 1 complete hypothesis that arrived');
     expect(finished(events).source).toContain('(partial: stream ended early)');
   });
 

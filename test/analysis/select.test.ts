@@ -73,8 +73,8 @@ describe('selectAnalyzer', () => {
     const events = await collect(select(server.url));
     expect(server.requests).toHaveLength(3);
     expect(notices(events)).toEqual([
-      `LLM at ${server.url} is rate limiting (429): retry 1 of 2 in 0 s`,
-      `LLM at ${server.url} is rate limiting (429): retry 2 of 2 in 0 s`,
+      `LLM at ${server.url} is rate limiting (429): retry 1 of 2 in 0 ms`,
+      `LLM at ${server.url} is rate limiting (429): retry 2 of 2 in 0 ms`,
       `LLM at ${server.url} is still rate limiting (429) after 2 retries`,
       'using the built-in analyzer instead of the LLM (rate limited)',
     ]);
@@ -102,7 +102,7 @@ describe('selectAnalyzer', () => {
     const server = await serve({ hangBeforeHeaders: true, steps: [] });
     const events = await collect(selectAnalyzer(settings(server.url, { apiKey: key, timeoutMs: 300 }), { fallback: builtin }));
     expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${key}`);
-    expect(notices(events)[0]).toBe(`LLM at ${server.url} did not answer within 0.3 s (timeout)`);
+    expect(notices(events)[0]).toBe(`LLM at ${server.url} did not answer within 300 ms (timeout)`);
     expect(finished(events).source).toBe('built-in (fallback: timeout)');
     expect(JSON.stringify(events)).not.toContain(key);
   });

@@ -76,7 +76,7 @@ describe('the incident API client, when the API is not what it should be', () =>
     const client = new IncidentApiClient({ baseUrl: server.url, apiKey: 'k', timeoutMs: 300 });
     const error = await failure(client.getSimulation('sim_00000000'));
     expect(error.kind).toBe('timeout');
-    expect(error.message).toBe(`the incident API at ${server.url} did not answer within 0.3 s`);
+    expect(error.message).toBe(`the incident API at ${server.url} did not answer within 300 ms`);
   });
 
   it('says the key was rejected on 401 and 403', async () => {

@@ -48,7 +48,7 @@ describe('the drill registry', () => {
       expect(drills[name].description).not.toContain('\n');
       expect(drills[name].defaultDurationSeconds).toBeGreaterThan(0);
     }
-    expect(drills.disk_fill.riskWarning()).toMatch(/writes 1\.00 GiB/);
+    expect(drills.disk_fill.riskWarning()).toMatch(/writes 1\.0 GiB/);
     expect(drills.memory_pressure.riskWarning()).toBeNull();
     const greedy = createDrills(drillsConfig((config) => (config.memory_pressure.percent_of_available = 60)), dirs.paths);
     expect(greedy.memory_pressure.riskWarning()).toMatch(/60 % of the available memory/);
@@ -83,16 +83,16 @@ describe('memory_pressure', () => {
     expect(outcome.measured.targetBytes).toBe(128 * MiB);
     expect(outcome.measured.allocatedBytes).toBe(128 * MiB);
     expect(Math.max(Number(outcome.measured.memRiseBytes), Number(outcome.measured.anonRiseBytes))).toBeGreaterThanOrEqual(0.9 * 128 * MiB);
-    expect(outcome.summary).toMatch(/^memory use rose by .* \(MemAvailable\) and .* \(AnonPages\) for a 128 MiB target/);
+    expect(outcome.summary).toMatch(/^memory use rose by .* \(MemAvailable\) and .* \(AnonPages\) for a 128\.0 MiB target/);
     expect(outcome.measured.allocatorRssBytes).toBeGreaterThanOrEqual(128 * MiB);
-    expect(context.messages).toContain('allocated 2 of 2 chunks (128 MiB of 128 MiB)');
+    expect(context.messages).toContain('allocated 2 of 2 chunks (128.0 MiB of 128.0 MiB)');
     // Released: the allocator that held the pages is gone, and the machine's anonymous memory fell
     // (by half the target at least: other programs on a shared machine come and go meanwhile).
     expect(allocator?.residentBytes).toBeGreaterThanOrEqual(128 * MiB);
     expect(isSameProcessAlive(allocator?.pid ?? 0, allocator?.startTime ?? 0)).toBe(false);
     expect(outcome.measured.anonReleasedBytes).toBeGreaterThanOrEqual(0.5 * 128 * MiB);
     expect(typeof outcome.measured.memReleasedBytes).toBe('number');
-    expect(context.messages.at(-1)).toBe('released 128 MiB');
+    expect(context.messages.at(-1)).toBe('released 128.0 MiB');
   });
 });
 

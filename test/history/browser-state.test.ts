@@ -106,7 +106,7 @@ describe('history browser reducer', () => {
     expect(text).toContain('✗ FAIL cpu_spike');
     expect(text).toContain('error: cpu_spike failed in run 0');
     expect(text).toContain('✓ PASS memory_pressure');
-    expect(text).toContain('measured: peakPercent=91, note=run 0, ok=true');
+    expect(text).toContain('measured: peakPercent=91.0 %, note=run 0, ok=true');
     expect(text).toContain('event cpu_high at 2026-01-01T12:01:02.000Z: 91.5 (threshold 80) run 0');
   });
 

@@ -46,7 +46,7 @@ describe('firedrill history / failures / compare / sync (built CLI)', () => {
     expect(result.stdout).toMatch(/Date\s+Total\s+Passed\s+Failed\s+Events/);
     expect(result.stdout).toMatch(new RegExp(`2026-01-01 23:00:00\\s+5\\s+${run11.passed}\\s+${run11.failed}\\s+${run11.eventsTriggered}\\n`));
     expect(result.stdout).toContain('Total runs: 12');
-    expect(result.stdout).toMatch(/Average pass rate: \d+\.\d%/);
+    expect(result.stdout).toMatch(/Average pass rate: \d+\.\d %/);
     // 12 runs x 5 drills, one failure in every 4 (see makeReport): 45 passes, one event each.
     expect(result.stdout).toContain('Total events triggered: 45');
   });
@@ -55,7 +55,7 @@ describe('firedrill history / failures / compare / sync (built CLI)', () => {
     const result = await runCli(['--history', '--machine', 'host-b', '--data-dir', dataDir], { env: ENV });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Test History for host-b');
-    expect(result.stdout).toContain('Average pass rate: 0.0%');
+    expect(result.stdout).toContain('Average pass rate: 0.0 %');
   });
 
   it('an empty history says so plainly', async () => {
@@ -78,8 +78,8 @@ describe('firedrill history / failures / compare / sync (built CLI)', () => {
   it('compare gives one row per machine', async () => {
     const result = await runCli(['compare', '--data-dir', dataDir], { env: ENV });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/host-a\s+12\s+75\.0%\s+45\s+2026-01-01 23:00:00/);
-    expect(result.stdout).toMatch(/host-b\s+1\s+0\.0%\s+0\s+2026-01-03 14:00:00/);
+    expect(result.stdout).toMatch(/host-a\s+12\s+75\.0 %\s+45\s+2026-01-01 23:00:00/);
+    expect(result.stdout).toMatch(/host-b\s+1\s+0\.0 %\s+0\s+2026-01-03 14:00:00/);
   });
 
   it('bad flags exit 2 naming the flag', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { HistoryStore } from '../../src/history/store.js';
 import { detectionRuns } from './fixtures/detection.js';
-import { makeIncident, makeReport } from './fixtures/reports.js';
+import { makeIncident, makeReport, makeSession } from './fixtures/reports.js';
 
 export interface ContractSubject {
   store: HistoryStore;
@@ -140,5 +140,56 @@ export function historyContract(open: (machinePrefix: string) => Promise<Contrac
     const two = await subject.store.detectionHistory({ machine: alpha, limit: 2 });
     expect(two.map((record) => record.runId)).toEqual([id(5), id(3)]);
     expect(await subject.store.detectionHistory({ machine: `${subject.prefix}-nobody`, limit: 10 })).toEqual([]);
+  });
+
+  it('gives a saved session back whole, figures and detail included, and replaces it when saved again', async () => {
+    const session = makeSession(2, alpha, 'demo');
+    await subject.store.saveSession(session);
+    const loaded = await subject.store.getSession(session.id);
+    expect(loaded).toMatchObject({ ...session, startedAt: expect.any(String), finishedAt: expect.any(String) });
+    expect(new Date(loaded!.startedAt).toISOString()).toBe(session.startedAt);
+    expect(loaded!.detail).toEqual(session.detail);
+    expect(loaded!.figures).toEqual(session.figures);
+    await subject.store.saveSession({ ...session, summary: 'saved again', verdict: undefined });
+    expect(await subject.store.countSessions({ machine: alpha })).toBe(1);
+    const again = await subject.store.getSession(session.id);
+    expect(again?.summary).toBe('saved again');
+    expect(again).not.toHaveProperty('verdict');
+    expect(await subject.store.getSession(`${subject.prefix}-no-such-session`)).toBeNull();
+  });
+
+  it('lists sessions newest first by kind and machine, a page at a time, without their detail, and counts them', async () => {
+    for (let index = 0; index < 5; index += 1) await subject.store.saveSession(makeSession(index, alpha, 'experiment'));
+    for (let index = 0; index < 2; index += 1) await subject.store.saveSession(makeSession(10 + index, alpha, 'workload'));
+    await subject.store.saveSession(makeSession(20, beta, 'experiment'));
+    const ids = (rows: ReadonlyArray<{ id: string }>) => rows.map((row) => row.id);
+    const first = await subject.store.listSessions({ machine: alpha, kind: 'experiment', limit: 2 });
+    const rest = await subject.store.listSessions({ machine: alpha, kind: 'experiment', limit: 10, offset: 2 });
+    expect([...ids(first), ...ids(rest)]).toEqual([4, 3, 2, 1, 0].map((index) => makeSession(index, alpha).id));
+    expect(first[0]).not.toHaveProperty('detail');
+    expect(first[0]).toMatchObject({ kind: 'experiment', title: 'experiment number 4', status: 'completed', verdict: 'passed', summary: 'experiment 4: recovered after 5.5 s' });
+    expect(first[0]!.figures).toEqual(makeSession(4, alpha).figures);
+    expect(ids(await subject.store.listSessions({ machine: alpha, limit: 3 }))).toEqual([
+      makeSession(11, alpha, 'workload').id,
+      makeSession(10, alpha, 'workload').id,
+      makeSession(4, alpha).id,
+    ]);
+    const everyExperiment = ids(await subject.store.listSessions({ kind: 'experiment', limit: 100 })).filter((id) => id.startsWith(subject.prefix));
+    expect(everyExperiment).toEqual([makeSession(20, beta).id, ...[4, 3, 2, 1, 0].map((index) => makeSession(index, alpha).id)]);
+    expect(await subject.store.countSessions({ machine: alpha })).toBe(7);
+    expect(await subject.store.countSessions({ machine: alpha, kind: 'workload' })).toBe(2);
+    expect(await subject.store.countSessions({ machine: beta, kind: 'workload' })).toBe(0);
+    const machines = (await subject.store.machines()).filter((name) => name.startsWith(subject.prefix));
+    expect(machines).toEqual([alpha, beta]);
+  });
+
+  it('refuses a session outside its bounds, naming the field, and keeps nothing of it', async () => {
+    const good = makeSession(1, alpha);
+    await expect(subject.store.saveSession({ ...good, kind: 'bogus' as never })).rejects.toThrow(/session ".*": kind: expected .*found "bogus"/);
+    await expect(subject.store.saveSession({ ...good, figures: { 'bad name': 1 } })).rejects.toThrow(/figures\.bad name: expected a name/);
+    await expect(subject.store.saveSession({ ...good, figures: { ratio: Number.NaN } })).rejects.toThrow(/figures\.ratio/);
+    await expect(subject.store.saveSession({ ...good, summary: 'two\nlines' })).rejects.toThrow(/summary: expected one line of 1 to 300 characters, without control characters/);
+    await expect(subject.store.saveSession({ ...good, detail: { blob: 'x'.repeat(300 * 1024) } })).rejects.toThrow(/detail: expected JSON of at most 256\.0 KiB, found an object of 300\.0 KiB/);
+    expect(await subject.store.countSessions({ machine: alpha })).toBe(0);
   });
 }

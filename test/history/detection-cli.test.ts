@@ -39,7 +39,7 @@ describe('firedrill history --detection (built CLI)', () => {
     const [, run1, run2, run3, , run5] = detectionRuns('host-a').map((report) => report.results);
     const rows = out.split('\n');
     const rowOf = (startedAt: string, source = 'prometheus') => rows.find((line) => line.startsWith(utcDate(startedAt)) && line.includes(source));
-    expect(rowOf(run5![0]!.startedAt)).toMatch(/cpu_spike\s+prometheus\s+detected\s+NodeCpuBusy\s+1\.8 s\s+0\.9 s$/);
+    expect(rowOf(run5![0]!.startedAt)).toMatch(/cpu_spike\s+prometheus\s+detected\s+NodeCpuBusy\s+1\.8 s\s+900 ms$/);
     expect(rowOf(run3![0]!.startedAt)).toMatch(/cpu_spike\s+prometheus\s+not checked\s+-\s+-\s+-$/);
     expect(rowOf(run2![0]!.startedAt, 'alertmanager')).toMatch(/cpu_spike\s+alertmanager\s+detected\s+NodeCpuBusy\s+3\.5 s\s+still firing$/);
     expect(rowOf(run1![1]!.startedAt)).toMatch(/memory_pressure\s+prometheus\s+NOT detected\s+-\s+-\s+-$/);

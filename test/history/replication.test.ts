@@ -7,7 +7,8 @@ import { defaultConfig, parseConfig } from '../../src/config/config.js';
 import { openHistory, resolveNeo4jSettings } from '../../src/history/open-history.js';
 import { resolvePaths } from '../../src/paths.js';
 import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
-import { makeIncident, makeReport } from './fixtures/reports.js';
+import { syncMessage } from '../../src/commands/sync.js';
+import { makeIncident, makeReport, makeSession } from './fixtures/reports.js';
 
 /** A loopback port nothing listens on: bound, then closed. */
 async function closedPort(): Promise<number> {
@@ -59,18 +60,23 @@ describe('replication to a Neo4j that is down', () => {
       expect(await history.pendingCount()).toBe(1);
       expect((await history.getRun(report.runId))?.results).toEqual(report.results);
       await history.saveIncident(makeIncident(0, 'laptop'));
-      expect(await history.pendingCount()).toBe(2);
+      const session = makeSession(0, 'laptop', 'workload');
+      await history.saveSession(session);
+      expect(await history.pendingCount()).toBe(3);
+      expect((await history.getSession(session.id))?.detail).toEqual(session.detail);
 
       const outcome = await history.sync();
-      expect(outcome).toMatchObject({ pushed: 0, pending: 2, pendingRuns: 1, pendingIncidents: 1, unreachable: true });
+      expect(outcome).toMatchObject({ pushed: 0, pending: 3, pendingRuns: 1, pendingIncidents: 1, pendingSessions: 1, unreachable: true });
       expect(outcome.error).toMatch(/ECONNREFUSED|connect|reach/i);
+      expect(syncMessage(uri, outcome)).toMatch(/is not reachable \(.*\): 1 run, 1 incident and 1 session still pending$/);
     } finally {
       await history.close();
     }
     // Committed for real: another process opening the file sees the run and its outbox entry.
     const local = SqliteHistoryStore.open(dataDir);
     expect(await local.countRuns('laptop')).toBe(1);
-    expect(local.outboxCount()).toBe(2);
+    expect(await local.countSessions({ machine: 'laptop', kind: 'workload' })).toBe(1);
+    expect(local.outboxCount()).toBe(3);
     await local.close();
   });
 
@@ -87,19 +93,20 @@ describe('replication to a Neo4j that is down', () => {
     }
   });
 
-  it('queues the runs saved before Neo4j was configured when asked (sync --all)', async () => {
+  it('queues the runs and sessions saved before Neo4j was configured when asked (sync --all)', async () => {
     const paths = resolvePaths({ dataDir }, {});
     const before = await openHistory({ paths, config: defaultConfig(), env: {} });
     await before.saveRun(makeReport(0, 'laptop'));
     await before.saveRun(makeReport(1, 'laptop'));
+    await before.saveSession(makeSession(1, 'laptop', 'demo'));
     await before.close();
     const uri = `bolt://127.0.0.1:${await closedPort()}`;
     const after = await openHistory({ paths, config: defaultConfig(), env: { NEO4J_URI: uri }, retry: { attempts: 1, baseDelayMs: 1 } });
     try {
       expect(await after.pendingCount()).toBe(0);
-      expect(await after.queueEverything()).toBe(2);
+      expect(await after.queueEverything()).toBe(3);
       expect(await after.queueEverything()).toBe(0);
-      expect(await after.pendingCount()).toBe(2);
+      expect(await after.pendingCount()).toBe(3);
     } finally {
       await after.close();
     }

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HISTORY_FILE_NAME, SCHEMA_VERSION, SqliteHistoryStore } from '../../src/history/sqlite-store.js';
-import { makeIncident, makeReport } from './fixtures/reports.js';
+import { HISTORY_FILE_NAME, MIGRATIONS, SCHEMA_VERSION, SESSION_FILTERS, SqliteHistoryStore } from '../../src/history/sqlite-store.js';
+import { makeIncident, makeReport, makeSession } from './fixtures/reports.js';
 
 const WRITER = path.resolve('test/history/fixtures/write-runs.ts');
 
@@ -122,6 +122,64 @@ describe('SQLite history store', () => {
     await store.close();
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('migrates a v3 file with runs, incidents and a queued outbox to v4: all kept, the queue in order, sessions saved', async () => {
+    const file = path.join(dataDir, HISTORY_FILE_NAME);
+    // v3 as shipped: the first three migrations, then data written the way v3 wrote it.
+    const old = new Database(file);
+    for (const step of MIGRATIONS.slice(0, 3)) old.exec(step);
+    old.pragma('user_version = 3');
+    old.exec(`
+      INSERT INTO runs VALUES ('v3-run', 'v3-host', '2026-01-02T10:00:00.000Z', ${Date.parse('2026-01-02T10:00:00.000Z')},
+        '2026-01-02T10:05:00.000Z', 1, 1, 0, 0);
+      INSERT INTO results VALUES ('v3-run', 0, 'v3-host', 'cpu_spike', 1, 0, '2026-01-02T10:00:00.000Z', 0,
+        '2026-01-02T10:01:00.000Z', 60000, '{"cpuPercentPeak":99}', 'CPU reached 99.0 %', NULL, NULL);
+      INSERT INTO incidents VALUES ('v3-incident', 'v3-host', 'memory-leak-api', 'built-in', 'high', '2026-01-02T11:00:00.000Z',
+        ${Date.parse('2026-01-02T11:00:00.000Z')}, '2026-01-02T11:02:00.000Z', 'completed', NULL, NULL, NULL, '[]', '[]');
+      INSERT INTO outbox (kind, item_id, queued_at, attempts, last_error) VALUES ('incident', 'v3-incident', '2026-01-02T11:02:00.000Z', 2, 'refused');
+      INSERT INTO outbox (kind, item_id, queued_at) VALUES ('run', 'v3-run', '2026-01-02T11:02:00.000Z');
+    `);
+    old.close();
+
+    const store = SqliteHistoryStore.open(dataDir);
+    try {
+      expect((await store.getRun('v3-run'))?.results[0]?.summary).toBe('CPU reached 99.0 %');
+      expect(store.getIncidentSync('v3-incident')?.scenarioId).toBe('memory-leak-api');
+      // Same queued_at: the queue keeps the order the items were queued in, and their attempts.
+      expect(store.outboxPeek(10)).toEqual([
+        { kind: 'incident', id: 'v3-incident', attempts: 2 },
+        { kind: 'run', id: 'v3-run', attempts: 0 },
+      ]);
+      const session = makeSession(1, 'v3-host', 'gameday');
+      store.saveSessionSync(session, true);
+      expect(store.getSessionSync(session.id)?.detail).toEqual(session.detail);
+      expect(store.outboxCountByKind()).toEqual({ runs: 1, incidents: 1, sessions: 1 });
+      expect(await store.machines()).toEqual(['v3-host']);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    db.close();
+  });
+
+  it('reads each session filter through its own index, in list order (no scan of every session, no sort)', async () => {
+    const store = SqliteHistoryStore.open(dataDir);
+    await store.close();
+    const db = new Database(path.join(dataDir, HISTORY_FILE_NAME), { readonly: true });
+    const plan = (where: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN SELECT summary, figures FROM sessions ${where} ORDER BY started_ms DESC, id DESC LIMIT 20`).all({ kind: 'demo', machine: 'm' }) as Array<{ detail: string }>)
+        .map((row) => row.detail)
+        .join('; ');
+    expect(plan(SESSION_FILTERS.all)).toMatch(/SCAN sessions USING INDEX sessions_page\b/);
+    expect(plan(SESSION_FILTERS.kind)).toMatch(/SEARCH sessions USING INDEX sessions_page_by_kind \(kind=\?\)/);
+    expect(plan(SESSION_FILTERS.machine)).toMatch(/SEARCH sessions USING INDEX sessions_page_by_machine \(machine=\?\)/);
+    expect(plan(SESSION_FILTERS.machineKind)).toMatch(/SEARCH sessions USING INDEX sessions_page_by_machine_kind \(machine=\? AND kind=\?\)/);
+    for (const where of Object.values(SESSION_FILTERS)) expect(plan(where)).not.toMatch(/TEMP B-TREE/);
     db.close();
   });
 

@@ -49,7 +49,7 @@ describe('text report', () => {
     expect(text).toContain('Started: 2026-01-14T12:00:00.000Z');
     expect(text).toContain('[TEST] CPU Spike');
     expect(text).toContain('[TEST] Service Restart');
-    expect(text).toContain('Measured: cpuPercentPeak 95.2, workers 2');
+    expect(text).toContain('Measured: cpuPercentPeak 95.2 %, workers 2');
     expect(text).toMatch(/CPU reached 95.2 %[\s\S]*Status: ✓ PASS\nEvents triggered: 1 \(cpu_high\)/);
     expect(text).toMatch(/Status: ✗ FAIL\nEvents triggered: 0/);
     expect(text).toContain('Detection (prometheus): CanaryDown did not fire within 30 s');
@@ -127,7 +127,7 @@ describe('JUnit report', () => {
     const cases = findAll(suite!, 'testcase');
     expect(cases.map((testcase) => testcase.attributes.name)).toEqual(['cpu_spike', 'service_restart']);
     expect(findAll(cases[0]!, 'failure')).toHaveLength(0);
-    expect(findAll(cases[0]!, 'system-out')[0]!.text).toContain('measured: cpuPercentPeak 95.2, workers 2');
+    expect(findAll(cases[0]!, 'system-out')[0]!.text).toContain('measured: cpuPercentPeak 95.2 %, workers 2');
     const [failure] = findAll(cases[1]!, 'failure');
     // Escaped on the way in, intact on the way out; the bell character XML cannot hold is dropped.
     expect(failure!.attributes.message).toBe("health check said <500> & 'gave up'");

@@ -6,7 +6,7 @@ import { tailLines } from '../../src/ui/incident/text-tail.js';
 describe('formatMetricValue', () => {
   it('writes each unit of the scenarios the way an operator reads it', () => {
     expect(formatMetricValue(8589934592, 'bytes')).toBe('8.0 GiB');
-    expect(formatMetricValue(95, '%')).toBe('95.0%');
+    expect(formatMetricValue(95, '%')).toBe('95.0 %');
     expect(formatMetricValue(0.3, 'seconds')).toBe('300 ms');
     expect(formatMetricValue(12.3, 'seconds')).toBe('12.3 s');
     expect(formatMetricValue(3500, 'req/s')).toBe('3500 req/s');

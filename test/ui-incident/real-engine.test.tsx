@@ -7,7 +7,7 @@ import { selectAnalyzer } from '../../src/analysis/select.js';
 import { knownRootCauses, loadScenarios } from '../../src/incidents/load.js';
 import { runSimulation } from '../../src/incidents/simulation.js';
 import type { Analyzer, Scenario } from '../../src/incidents/types.js';
-import { formatPercent } from '../../src/ui/incident/format-metric.js';
+import { formatConfidence } from '../../src/ui/incident/format-metric.js';
 import { IncidentScreen } from '../../src/ui/screens/IncidentScreen.js';
 import { ScenarioPickerScreen } from '../../src/ui/screens/ScenarioPickerScreen.js';
 import { KEYS, press, renderInk, type, waitForFrame, waitUntil } from '../helpers/ink.js';
@@ -52,7 +52,7 @@ describe('the incident screens with the shipped scenarios and the in-process eng
     expect(frame).toContain('memory_usage_bytes');
     const top = rankHypotheses(scenario)[0]!;
     const topLine = frame.split('\n').find((line) => line.includes('1. '))!;
-    expect(topLine).toContain(formatPercent(top.confidence));
+    expect(topLine).toContain(formatConfidence(top.confidence));
     expect(topLine).toContain(top.category);
     expect(frame.split('\n').length).toBeLessThan(24);
   });

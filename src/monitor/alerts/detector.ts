@@ -3,6 +3,7 @@ import type { DetectedAlert, Detection } from '../../drills/types.js';
 import { pickUrl, sameOrigin } from '../../http/url.js';
 import type { Detector, DetectionWatch } from '../detector.js';
 import { AlertmanagerAlerts } from './alertmanager.js';
+import { formatDuration } from '../../format.js';
 import { MonitoringError, type MonitoringEndpoint } from './http.js';
 import { PrometheusAlerts } from './prometheus.js';
 import { alertKey, type ActiveAlert, type AlertSource } from './types.js';
@@ -304,12 +305,12 @@ class AlertWatch implements DetectionWatch {
     const cancelled = this.signal.aborted;
     const others = this.otherAlerts(first);
     if (!first) {
-      if (cancelled) return `NOT detected: the watch was cancelled after ${seconds(Date.now() - this.startedAt)}${others}`;
+      if (cancelled) return `NOT detected: the watch was cancelled after ${formatDuration(Date.now() - this.startedAt)}${others}`;
       if (this.expectation) return `NOT detected within ${wholeSeconds(this.withinMs())}${others}`;
       if (this.endedAt === undefined) return 'watching: no new alert yet';
       return `NOT detected: no new alert fired during the drill or the ${wholeSeconds(this.options.windowMs)} after it`;
     }
-    const after = seconds(first.firedAt - this.startedAt);
+    const after = formatDuration(first.firedAt - this.startedAt);
     if (!detected) {
       return `NOT detected within ${wholeSeconds(this.withinMs())} (${first.alert.name} fired after ${after})${others}`;
     }
@@ -320,7 +321,7 @@ class AlertWatch implements DetectionWatch {
     if (this.endedAt === undefined) return seen.resolvedAt === undefined ? 'still firing' : 'resolved while the drill runs';
     if (seen.resolvedAt !== undefined) {
       if (seen.resolvedAt <= this.endedAt) return 'resolved before the drill ended';
-      return `resolved ${seconds(seen.resolvedAt - this.endedAt)} after the drill`;
+      return `resolved ${formatDuration(seen.resolvedAt - this.endedAt)} after the drill`;
     }
     if (cancelled) return 'still firing when the watch was cancelled';
     const watchedAfter = Math.min(this.options.windowMs, Math.max(0, Date.now() - this.endedAt));
@@ -354,10 +355,6 @@ function messageOf(error: unknown): string {
   return `the monitoring request failed (${(error as Error).message ?? String(error)}).`;
 }
 
-/** 2.4 s */
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
 
 /** 30 s, or 2.5 s for a bound that is not a whole number of seconds. */
 function wholeSeconds(ms: number): string {

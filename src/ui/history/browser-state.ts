@@ -4,6 +4,7 @@
  * The lists hold only the visible window of rows (fetched by offset), so thousands of runs cost
  * one page each.
  */
+import { formatDuration, formatFigure } from '../../format.js';
 import type { RunReport } from '../../drills/types.js';
 import type { FailureRow, IncidentRecord, RunSummaryRow, TrendBucket } from '../../history/store.js';
 import { byConfidence } from '../../incidents/rank.js';
@@ -237,11 +238,6 @@ export function visibleRows<Row>(list: ListState<Row>, pageSize: number): Array<
 }
 
 
-function formatMeasured(value: string | number | boolean | null): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
-  return String(value);
-}
-
 /** A run as lines of text: each drill's result, measured values, events, errors, detection. */
 export function runDetailLines(report: RunReport): DetailLine[] {
   const lines: DetailLine[] = [];
@@ -253,10 +249,10 @@ export function runDetailLines(report: RunReport): DetailLine[] {
   lines.push({ text: `started ${report.startedAt}, finished ${report.finishedAt}`, tone: 'dim' });
   for (const result of report.results) {
     lines.push({
-      text: `${result.success ? '✓ PASS' : '✗ FAIL'} ${result.test} (${(result.durationMs / 1000).toFixed(1)} s, ${result.eventsTriggered} events): ${result.summary}`,
+      text: `${result.success ? '✓ PASS' : '✗ FAIL'} ${result.test} (${formatDuration(result.durationMs)}, ${result.eventsTriggered} events): ${result.summary}`,
       tone: result.success ? 'ok' : 'bad',
     });
-    const measured = Object.entries(result.measured).map(([key, value]) => `${key}=${formatMeasured(value)}`);
+    const measured = Object.entries(result.measured).map(([key, value]) => `${key}=${formatFigure(key, value)}`);
     if (measured.length > 0) lines.push({ text: `    measured: ${measured.join(', ')}`, tone: 'plain' });
     if (result.error) lines.push({ text: `    error: ${result.error}`, tone: 'bad' });
     for (const event of result.events) {

@@ -1,4 +1,4 @@
-import { formatBytes } from '../format.js';
+import { formatBytes, formatDuration, formatPercent } from '../../format.js';
 
 function compact(value: number): string {
   const size = Math.abs(value);
@@ -9,16 +9,16 @@ function compact(value: number): string {
   return size >= 100 ? value.toFixed(0) : value.toFixed(size >= 10 ? 1 : 2);
 }
 
-/** A metric value in its unit, short enough for a column: "7.2 GiB", "95.0%", "420 ms", "3.5k req/s". */
+/** A metric value in its unit, short enough for a column: "7.2 GiB", "95.0 %", "420 ms", "3.5k req/s". */
 export function formatMetricValue(value: number, unit: string): string {
   switch (unit) {
     case 'bytes':
       return formatBytes(value);
     case '%':
     case 'percent':
-      return `${value.toFixed(1)}%`;
+      return formatPercent(value);
     case 'seconds':
-      return Math.abs(value) < 1 ? `${Math.round(value * 1000)} ms` : `${value.toFixed(1)} s`;
+      return formatDuration(value * 1000);
     case 'bool':
       return value >= 0.5 ? 'true' : 'false';
     case 'count':
@@ -34,7 +34,8 @@ export function formatSigma(sigma: number | undefined): string {
   return `${sigma >= 0 ? '+' : '−'}${Math.abs(sigma).toFixed(1)}σ`;
 }
 
-export function formatPercent(fraction: number): string {
+/** A confidence (a fraction) in a narrow column: "82%". */
+export function formatConfidence(fraction: number): string {
   return `${Math.round(fraction * 100)}%`;
 }
 

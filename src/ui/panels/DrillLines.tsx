@@ -5,7 +5,7 @@
  * farthest from the one running.
  */
 import { Box, Text } from 'ink';
-import { formatSeconds } from '../format.js';
+import { formatDuration } from '../../format.js';
 import { paint } from '../palette.js';
 import type { ShellPanel } from '../shell/ScreenShell.js';
 import type { DrillLine } from '../state/run-state.js';
@@ -23,7 +23,7 @@ const DETECTION_INDENT = 19;
 export function DrillLineView({ line, now }: { line: DrillLine; now: number }) {
   const look = STATUS_MARK[line.status];
   const color = look.color ? paint(look.color) : undefined;
-  const elapsed = line.status === 'running' && line.startedAtMs !== undefined ? ` ${formatSeconds(now - line.startedAtMs)}` : '';
+  const elapsed = line.status === 'running' && line.startedAtMs !== undefined ? ` ${formatDuration(now - line.startedAtMs)}` : '';
   const events = line.result?.eventsTriggered ?? line.events.length;
   return (
     <Box>

@@ -8,7 +8,7 @@ import { Box, Text } from 'ink';
 import type { SystemSample } from '../../drills/types.js';
 import { Bar } from '../components/Bar.js';
 import { Sparkline } from '../components/Sparkline.js';
-import { formatBytes } from '../format.js';
+import { formatBytes, formatPercent } from '../../format.js';
 import { gaugeColor } from '../palette.js';
 import type { PanelBudget, ShellPanel } from '../shell/ScreenShell.js';
 
@@ -47,7 +47,7 @@ function FullGauge({ reading, sparkWidth }: { reading: Reading; sparkWidth: numb
       </Box>
       <Bar fraction={reading.percent / 100} width={BAR_WIDTH} color={color} />
       <Box width={PERCENT_WIDTH} flexShrink={0} justifyContent="flex-end">
-        <Text color={color}>{reading.percent.toFixed(1)} %</Text>
+        <Text color={color}>{formatPercent(reading.percent)}</Text>
       </Box>
       <Box width={DETAIL_WIDTH} flexShrink={0} paddingLeft={1}>
         <Text dimColor wrap="truncate">
@@ -90,7 +90,7 @@ export function CompactGauges({ samples, columns }: { samples: readonly SystemSa
             <Text>
               <Text bold>{reading.label.padEnd(5)}</Text>
               {barWidth > 0 ? <Bar fraction={reading.percent / 100} width={barWidth} color={color} /> : null}
-              <Text color={color}>{reading.percent.toFixed(1).padStart(6)} %</Text>
+              <Text color={color}>{formatPercent(reading.percent).padStart(8)}</Text>
             </Text>
           </Box>
         );

@@ -11,7 +11,7 @@
 import { Box, Text } from 'ink';
 import type { Hypothesis } from '../../incidents/types.js';
 import { Bar } from '../components/Bar.js';
-import { formatPercent } from '../incident/format-metric.js';
+import { formatConfidence } from '../incident/format-metric.js';
 import type { StreamingHypothesis } from '../incident/incident-state.js';
 import { tailLines } from '../incident/text-tail.js';
 import { confidenceColor, paint } from '../palette.js';
@@ -71,7 +71,7 @@ export function Hypotheses({ hypotheses, streaming, rows, columns }: HypothesesP
               <Text>
                 {'  '}
                 {rank + 1}. <Bar fraction={hypothesis.confidence} width={10} color={confidenceColor(hypothesis.confidence)} />{' '}
-                <Text bold>{formatPercent(hypothesis.confidence).padStart(4)}</Text> <Text color={paint('magenta')}>{hypothesis.category}</Text>{' '}
+                <Text bold>{formatConfidence(hypothesis.confidence).padStart(4)}</Text> <Text color={paint('magenta')}>{hypothesis.category}</Text>{' '}
               </Text>
             </Box>
             <Text wrap="truncate">{oneLine(hypothesis.description)}</Text>
