@@ -1,6 +1,8 @@
 import './no-color.js';
-import { EXIT_USAGE, UsageError, type Command, type CommandContext } from './commands/command.js';
+import { EXIT_FAILED, EXIT_USAGE, UsageError, type Command, type CommandContext } from './commands/command.js';
 import { emergencyCleanupSync } from './drills/emergency.js';
+import { usageLine } from './errors.js';
+import { sanitizeText, showControls } from './text/sanitize.js';
 
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   run: () => import('./commands/run.js'),
@@ -47,20 +49,61 @@ Usage:
   firedrill gameday [--duration 30m] [--interval 60s] [--severity 1-3] [--experiments a,b] [--report FILE.html]
                                  continuous chaos: experiments one at a time until the time is up
 
-Common flags: --config FILE, --data-dir DIR. "firedrill COMMAND --help" gives a command's flags.
+Common flags: --config FILE, --data-dir DIR (every command). "firedrill help COMMAND" gives a command's flags.
 Drills: cpu_spike, memory_pressure, disk_fill, service_restart, process_spawn.
+Exit status: 0 done, 1 failed, 2 bad usage or config (nothing was started), 130/143 interrupted;
+  141 when stdout closed early (as with "| head"): the command stops as if interrupted (drills clean
+  up, a run is still kept in history), quietly, like a program ended by SIGPIPE.
 `;
 
 /** Grace for a command to clean up after Ctrl-C / SIGTERM / SIGHUP before firedrill ends it itself. */
 const SHUTDOWN_GRACE_MS = 1500;
 
+/** Exit status when the reader of stdout went away (`| head`): 128 + SIGPIPE, as for a program that SIGPIPE ended. */
+const EXIT_CLOSED_OUTPUT = 141;
+
+/** Set once stdout failed: the exit status, whatever the command returns. */
+let outputFailure: number | undefined;
+/** Stops the running headless command, if any. */
+let stopCommand: (reason: string, exitCode: number) => void = () => {};
+
+/**
+ * A closed pipe (EPIPE) or a full disk (ENOSPC) on stdout: nothing more can be shown, so a command
+ * stops as if interrupted (drills clean up, the run is still kept in history) and firedrill ends
+ * quietly: 141 for a closed pipe, 1 with one line on stderr for any other write error. Without a
+ * listener Node prints an "Unhandled 'error' event" stack trace instead.
+ */
+function watchOutput(commandName: string): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (outputFailure !== undefined) return;
+    const closed = error.code === 'EPIPE';
+    outputFailure = closed ? EXIT_CLOSED_OUTPUT : EXIT_FAILED;
+    // The last write's error can arrive after the command returned its code.
+    process.exitCode = outputFailure;
+    if (!closed) process.stderr.write(`firedrill${commandName ? ` ${commandName}` : ''}: cannot write to stdout: ${error.message}\n`);
+    stopCommand('stdout closed', outputFailure);
+  });
+  // stderr closed too (`2>&-`, `|& head`): nowhere to say anything; the exit status tells.
+  process.stderr.on('error', () => {});
+}
+
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
+    // `firedrill help run` is `firedrill run --help`.
+    const topic = first === 'help' && rest[0] !== undefined ? (ALIASES[rest[0]] ?? rest[0]) : undefined;
+    const load = topic === undefined ? undefined : COMMANDS[topic];
+    if (topic !== undefined && !load) {
+      process.stderr.write(`firedrill help: unknown command "${showControls(rest[0]!)}"; the commands are ${Object.keys(COMMANDS).join(', ')}\n`);
+      return EXIT_USAGE;
+    }
+    watchOutput('help');
+    if (load) return runHeadless(load, ['--help'], topic!);
     process.stdout.write(HELP);
     return 0;
   }
   if (first === '--version' || first === '-v') {
+    watchOutput('');
     process.stdout.write(`${process.env.FIREDRILL_VERSION ?? '0.1.0'}\n`);
     return 0;
   }
@@ -68,10 +111,11 @@ async function main(argv: string[]): Promise<number> {
   if (name !== undefined && !name.startsWith('-')) {
     const load = COMMANDS[name];
     if (!load) {
-      process.stderr.write(`firedrill: unknown command "${first}"\n\n${HELP}`);
+      process.stderr.write(`firedrill: unknown command "${showControls(name)}"\n\n${HELP}`);
       return EXIT_USAGE;
     }
-    return runHeadless(load, rest);
+    watchOutput(name);
+    return runHeadless(load, rest, name);
   }
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     process.stderr.write(`firedrill: the console needs a terminal; for cron and scripts use a command below.\n\n${HELP}`);
@@ -81,16 +125,21 @@ async function main(argv: string[]): Promise<number> {
   return openConsole(argv);
 }
 
-async function runHeadless(load: () => Promise<{ command: Command }>, argv: string[]): Promise<number> {
+async function runHeadless(load: () => Promise<{ command: Command }>, argv: string[], commandName: string): Promise<number> {
   const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
+  /** One way to stop a command early: a signal, or an output nobody can read any more. */
+  const stop = (reason: string, exitCode: number) => {
     if (controller.signal.aborted) return;
-    process.stderr.write(`\nfiredrill: ${signal}, stopping and cleaning up...\n`);
-    controller.abort(new Error(signal));
+    controller.abort(new Error(reason));
     setTimeout(() => {
       emergencyCleanupSync();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(exitCode);
     }, SHUTDOWN_GRACE_MS).unref();
+  };
+  stopCommand = stop;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) process.stderr.write(`\nfiredrill: ${signal}, stopping and cleaning up...\n`);
+    stop(signal, signal === 'SIGINT' ? 130 : 143);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -103,7 +152,15 @@ async function runHeadless(load: () => Promise<{ command: Command }>, argv: stri
     signal: controller.signal,
   };
   const { command } = await load();
-  return command(context);
+  let code: number;
+  try {
+    code = await command(context);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${sanitizeText(usageLine(error, commandName))}\n`);
+    code = EXIT_USAGE;
+  }
+  return outputFailure ?? code;
 }
 
 main(process.argv.slice(2)).then(
@@ -113,11 +170,11 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     emergencyCleanupSync();
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n`);
+      process.stderr.write(`${sanitizeText(usageLine(error))}\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
-    process.stderr.write(`firedrill: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`firedrill: ${sanitizeText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
     process.exitCode = 1;
   },
 );

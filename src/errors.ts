@@ -7,3 +7,9 @@
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** The line to print for a UsageError: always with the `firedrill CMD:` prefix, once. */
+export function usageLine(error: UsageError, command = ''): string {
+  const prefix = `firedrill${command ? ` ${command}` : ''}`;
+  return error.message.startsWith('firedrill') ? error.message : `${prefix}: ${error.message}`;
+}

@@ -20,7 +20,7 @@ export function resolvePaths(
   const home = os.homedir();
   const configHome = env.XDG_CONFIG_HOME || path.join(home, '.config');
   const dataHome = env.XDG_DATA_HOME || path.join(home, '.local', 'share');
-  const dataDir = path.resolve(options.dataDir ?? env.FIREDRILL_DATA_DIR ?? path.join(dataHome, 'firedrill'));
+  const dataDir = path.resolve(options.dataDir ?? (env.FIREDRILL_DATA_DIR || path.join(dataHome, 'firedrill')));
   return {
     configFile: path.resolve(options.configFile ?? path.join(configHome, 'firedrill', 'config.yaml')),
     dataDir,

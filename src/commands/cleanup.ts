@@ -1,8 +1,7 @@
 import { cleanupLeftovers } from '../drills/ledger.js';
-import { resolvePaths } from '../paths.js';
-import { EXIT_FAILED, EXIT_OK, parseFlags, writeLine, type Command } from './command.js';
+import { EXIT_FAILED, EXIT_OK, parseFlags, PATH_FLAGS, pathsFromFlags, writeLine, type Command } from './command.js';
 
-const USAGE = `Usage: firedrill cleanup [--data-dir DIR]
+const USAGE = `Usage: firedrill cleanup [--data-dir DIR] [--config FILE]
 
 Removes what an interrupted drill left behind: files firedrill created and child processes it
 started, as recorded in the cleanup ledger. Nothing else is touched.
@@ -10,15 +9,14 @@ started, as recorded in the cleanup ledger. Nothing else is touched.
 
 export const command: Command = async (context) => {
   const { values } = parseFlags('cleanup', context.argv, {
-    'data-dir': { type: 'string' },
-    config: { type: 'string' },
+    ...PATH_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     context.stdout.write(USAGE);
     return EXIT_OK;
   }
-  const paths = resolvePaths({ dataDir: values['data-dir'], configFile: values.config }, context.env);
+  const paths = pathsFromFlags(values, context.env);
   let removed: Awaited<ReturnType<typeof cleanupLeftovers>>;
   try {
     removed = await cleanupLeftovers(paths);

@@ -1,5 +1,6 @@
-import { COMMON_FLAGS, COMMON_HELP, compareText, withHistory, printNotice } from './history-support.js';
+import { COMMON_FLAGS, COMMON_HELP, EMPTY_ALLOWED, compareText, withHistory, printNotice } from './history-support.js';
 import { EXIT_OK, parseFlags, writeLine, type Command } from './command.js';
+import { terminalSafeJson } from '../text/sanitize.js';
 
 const HELP = `Usage: firedrill compare [--json]
 
@@ -9,7 +10,7 @@ is the whole fleet; without it, the machines in this history file.
 ${COMMON_HELP}`;
 
 export const command: Command = async (context) => {
-  const { values } = parseFlags('compare', context.argv, { ...COMMON_FLAGS, json: { type: 'boolean' } });
+  const { values } = parseFlags('compare', context.argv, { ...COMMON_FLAGS, json: { type: 'boolean' } }, false, EMPTY_ALLOWED);
   if (values.help) {
     context.stdout.write(HELP);
     return EXIT_OK;
@@ -18,7 +19,7 @@ export const command: Command = async (context) => {
     printNotice(context, history);
     const machines = await history.compare();
     if (values.json) {
-      writeLine(context.stdout, JSON.stringify({ source: history.readsFrom, machines }, null, 2));
+      writeLine(context.stdout, terminalSafeJson({ source: history.readsFrom, machines }));
     } else {
       for (const line of compareText(machines)) writeLine(context.stdout, line);
     }

@@ -1,6 +1,7 @@
 import os from 'node:os';
-import { COMMON_FLAGS, COMMON_HELP, failuresText, withHistory, printNotice } from './history-support.js';
+import { COMMON_FLAGS, COMMON_HELP, EMPTY_ALLOWED, failuresText, withHistory, printNotice } from './history-support.js';
 import { EXIT_OK, parseFlags, writeLine, type Command } from './command.js';
+import { terminalSafeJson } from '../text/sanitize.js';
 
 const HELP = `Usage: firedrill failures [--machine HOST] [--json]
 
@@ -14,7 +15,7 @@ export const command: Command = async (context) => {
     ...COMMON_FLAGS,
     machine: { type: 'string' },
     json: { type: 'boolean' },
-  });
+  }, false, EMPTY_ALLOWED);
   if (values.help) {
     context.stdout.write(HELP);
     return EXIT_OK;
@@ -24,7 +25,7 @@ export const command: Command = async (context) => {
     printNotice(context, history);
     const failures = await history.failures({ machine });
     if (values.json) {
-      writeLine(context.stdout, JSON.stringify({ machine, source: history.readsFrom, failures }, null, 2));
+      writeLine(context.stdout, terminalSafeJson({ machine, source: history.readsFrom, failures }));
     } else {
       for (const line of failuresText(machine, failures)) writeLine(context.stdout, line);
     }

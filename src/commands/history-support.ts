@@ -3,8 +3,7 @@
  * the history from them, and the text tables.
  */
 import { existsSync } from 'node:fs';
-import { writeLine, type CommandContext } from './command.js';
-import { resolvePaths } from '../paths.js';
+import { pathsFromFlags, writeLine, type CommandContext } from './command.js';
 import { openHistory, type HistoryConfig, type Neo4jOverrides, type ReplicatedHistory } from '../history/open-history.js';
 import type { DetectionReport, DetectionRow } from '../history/detection-report.js';
 import { formatDuration, formatPercent } from '../format.js';
@@ -16,6 +15,7 @@ export { plural };
 export const COMMON_FLAGS = {
   'data-dir': { type: 'string' },
   config: { type: 'string' },
+  /** An empty value means: no Neo4j this time, whatever the config or NEO4J_URI say. */
   'neo4j-uri': { type: 'string' },
   'neo4j-user': { type: 'string' },
   'neo4j-password': { type: 'string' },
@@ -31,6 +31,9 @@ Common flags:
   --neo4j-password PW    else NEO4J_PASSWORD, else config neo4j.password (a flag shows in ps: prefer the environment)
 `;
 
+/** `--neo4j-uri ''` turns Neo4j off for one command: the one flag whose empty value means something. */
+export const EMPTY_ALLOWED = ['neo4j-uri'] as const;
+
 export interface CommonFlagValues {
   'data-dir'?: string;
   config?: string;
@@ -43,7 +46,7 @@ export type OpenedHistory = { history: ReplicatedHistory } | { exitCode: number 
 
 /** Opens the history the flags point at, or prints why it cannot and gives the exit code. */
 export async function openHistoryFromFlags(context: CommandContext, values: CommonFlagValues): Promise<OpenedHistory> {
-  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, context.env);
+  const paths = pathsFromFlags(values, context.env);
   let config: HistoryConfig = { neo4j: {} };
   // The config module brings zod and yaml with it: loaded only when there is a file to read.
   if (values.config !== undefined || existsSync(paths.configFile)) {

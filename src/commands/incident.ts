@@ -9,8 +9,8 @@ import { incidentRecordFrom, keepInHistory } from '../history/record.js';
 import { parseHttpUrl } from '../http/url.js';
 import { collectIncidentReport, runSimulation } from '../incidents/simulation.js';
 import type { Hypothesis, IncidentEvent, MetricPoint, RecommendedAction, Scenario } from '../incidents/types.js';
-import { resolvePaths } from '../paths.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, positiveNumber, UsageError, writeLine, type Command } from './command.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, pathsFromFlags, speedFlag, UsageError, writeLine, type Command } from './command.js';
+import { terminalSafeJson } from '../text/sanitize.js';
 
 const WAITING_LINE_EVERY_SECONDS = 5;
 
@@ -60,9 +60,9 @@ export const command: Command = async (ctx) => {
   const [scenarioId, ...extra] = positionals;
   if (scenarioId === undefined) throw new UsageError('firedrill incident: which scenario? Give its id (see "firedrill scenarios")');
   if (extra.length > 0) throw new UsageError(`firedrill incident: one scenario id at a time, got also "${extra.join(' ')}"`);
-  const speed = positiveNumber('speed', values.speed);
+  const speed = speedFlag(values.speed);
+  const paths = pathsFromFlags(values, ctx.env);
 
-  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, ctx.env);
   let config: FiredrillConfig;
   try {
     config = loadConfig(paths.configFile, { required: values.config !== undefined });
@@ -138,7 +138,7 @@ export const command: Command = async (ctx) => {
     writeLine(ctx.stderr, `firedrill incident: the simulation failed: ${finish?.error ?? 'it ended without a result'}`);
     return EXIT_FAILED;
   }
-  if (values.json) writeLine(ctx.stdout, JSON.stringify(collectIncidentReport(seen), null, 2));
+  if (values.json) writeLine(ctx.stdout, terminalSafeJson(collectIncidentReport(seen)));
   return EXIT_OK;
 };
 

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, type FiredrillConfig } from '../config/config.js';
+import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
 import { DrillLockError } from '../drills/lock.js';
-import { loadRunConfig, prepareRun, type PreparedRun } from '../drills/prepare.js';
+import { prepareRun, type PreparedRun } from '../drills/prepare.js';
 import { createDrills } from '../drills/registry.js';
 import { runDrills } from '../drills/runner.js';
 import { DRILL_NAMES, isDrillName, type DrillName, type RunReport } from '../drills/types.js';
@@ -12,10 +12,12 @@ import { keepInHistory } from '../history/record.js';
 import { createDetectors, detectionFlagOptions } from '../monitor/alerts/detector.js';
 import { drillMetricsFlagOptions, recordRunEvent, startDrillMetricsServer, type DrillMetricsServer } from '../monitor/drill-metrics.js';
 import type { Detector } from '../monitor/detector.js';
+import type { FiredrillPaths } from '../paths.js';
 import { toJsonReport } from '../report/json.js';
 import { toJunitXml } from '../report/junit.js';
 import { shouldUseColor, TextReporter } from '../report/text.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, positiveInteger, positiveNumber, UsageError, writeLine, type Command } from './command.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, pathsFromFlags, positiveInteger, positiveNumber, UsageError, writeLine, type Command } from './command.js';
+import { terminalSafeJson } from '../text/sanitize.js';
 
 /**
  * `firedrill run`: the local event drills, headless (cron, CI). The console starts runs through
@@ -23,7 +25,6 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, positiveInteger, positive
  */
 
 export const EXIT_INTERRUPTED = 130;
-/** A day: longer holds are a typo, and would overflow Node's timers besides. */
 const MAX_DURATION_SECONDS = 86_400;
 
 export const RUN_USAGE = `Usage: firedrill run [--duration S] [--only a,b] [--yes] [--json] [--junit FILE] [--config FILE] [--data-dir DIR]
@@ -44,6 +45,28 @@ Runs the local event drills one after the other and reports what the monitor saw
                    so that alerts caused by a drill can be silenced (--metrics-host to bind elsewhere)
 Exit status: 0 all drills passed, 1 a drill failed, 2 bad usage or config, 130 interrupted.
 `;
+
+/** --junit FILE, checked before any drill runs: not a directory, in a directory that exists and can be written. */
+function checkJunitFile(raw: string): string {
+  const file = path.resolve(raw);
+  const directory = path.dirname(file);
+  if (!statOrUndefined(directory)?.isDirectory()) throw new UsageError(`firedrill run: --junit: the directory ${directory} does not exist`);
+  if (statOrUndefined(file)?.isDirectory()) throw new UsageError(`firedrill run: --junit: ${file} is a directory; name a file`);
+  try {
+    accessSync(directory, constants.W_OK);
+  } catch {
+    throw new UsageError(`firedrill run: --junit: the directory ${directory} cannot be written`);
+  }
+  return file;
+}
+
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Parses --only: known drill names, comma separated, each once, in the order given. */
 export function parseOnly(raw: string | undefined): DrillName[] {
@@ -89,31 +112,17 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
       ctx.stdout.write(RUN_USAGE);
       return EXIT_OK;
     }
-    let durationSeconds: number | undefined;
-    let order: DrillName[];
-    let metricsPort: number | undefined;
-    try {
-      durationSeconds = positiveNumber('duration', values.duration);
-      if (durationSeconds !== undefined && durationSeconds > MAX_DURATION_SECONDS) {
-        throw new UsageError(`--duration must be at most ${MAX_DURATION_SECONDS} seconds (a day), got "${values.duration}"`);
-      }
-      order = parseOnly(values.only);
-      metricsPort = positiveInteger('metrics-port', values['metrics-port']);
-      if (metricsPort !== undefined && metricsPort > 65535) throw new UsageError(`--metrics-port must be a port number, got "${values['metrics-port']}"`);
-    } catch (error) {
-      if (error instanceof UsageError) throw new UsageError(`firedrill run: ${error.message}`);
-      throw error;
-    }
+    // Seconds, at most a day: longer holds are a typo, and would overflow Node's timers besides.
+    const durationSeconds = positiveNumber('duration', values.duration, MAX_DURATION_SECONDS);
+    const order = parseOnly(values.only);
+    const metricsPort = positiveInteger('metrics-port', values['metrics-port'], 65_535);
     const json = values.json === true;
-    const junitFile = values.junit === undefined ? undefined : path.resolve(values.junit);
-    if (junitFile !== undefined && !existsSync(path.dirname(junitFile))) {
-      // Found now rather than after the whole run.
-      throw new UsageError(`firedrill run: --junit: the directory ${path.dirname(junitFile)} does not exist`);
-    }
+    const junitFile = values.junit === undefined ? undefined : checkJunitFile(values.junit);
+    const paths = pathsFromFlags(values, ctx.env);
 
-    let loaded: ReturnType<typeof loadRunConfig>;
+    let loaded: { config: FiredrillConfig; paths: FiredrillPaths };
     try {
-      loaded = loadRunConfig({ configFile: values.config, dataDir: values['data-dir'], env: ctx.env });
+      loaded = { config: loadConfig(paths.configFile, { required: values.config !== undefined }), paths };
     } catch (error) {
       if (error instanceof ConfigError) {
         writeLine(ctx.stderr, `firedrill run: ${error.message}`);
@@ -186,8 +195,9 @@ async function execute(
 ): Promise<number> {
   const titles = Object.fromEntries(Object.values(run.drills).map((drill) => [drill.name, drill.title]));
   const reporter = new TextReporter({ color: shouldUseColor(ctx.stdout, ctx.env), titles });
+  // Written as they are: the reporter sanitised what came from files before adding its colours.
   const print = (lines: string[]) => {
-    if (!options.json) for (const line of lines) writeLine(ctx.stdout, line);
+    if (!options.json) for (const line of lines) ctx.stdout.write(`${line}\n`);
   };
   const { filesRemoved, processesEnded } = run.leftovers;
   if (filesRemoved.length > 0 || processesEnded.length > 0) {
@@ -220,7 +230,7 @@ async function execute(
   }
   if (!report) throw new Error('the run ended without a report');
 
-  if (options.json) writeLine(ctx.stdout, JSON.stringify(toJsonReport(report), null, 2));
+  if (options.json) writeLine(ctx.stdout, terminalSafeJson(toJsonReport(report)));
   let code: number = ctx.signal.aborted ? EXIT_INTERRUPTED : report.summary.failed > 0 ? EXIT_FAILED : EXIT_OK;
   if (options.junitFile !== undefined) {
     try {
@@ -250,6 +260,6 @@ export const command: Command = createRunCommand({
   // Every run is kept, interrupted ones too: on this machine first, then in Neo4j when configured.
   async onReport(report, run) {
     const problem = await keepInHistory({ paths: run.paths, config: run.config, env: process.env }, { run: report });
-    if (problem) process.stderr.write(`firedrill run: history: ${problem}\n`);
+    if (problem) writeLine(process.stderr, `firedrill run: history: ${problem}`);
   },
 });

@@ -1,9 +1,11 @@
 import { toWireSummary } from '../api/wire.js';
 import { defaultScenariosDir, filterScenarios, loadScenarios, scenarioWarning } from '../incidents/load.js';
 import { DIFFICULTIES, type Difficulty, type Scenario } from '../incidents/types.js';
-import { EXIT_FAILED, EXIT_OK, parseFlags, UsageError, writeLine, type Command } from './command.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, PATH_FLAGS, pathsFromFlags, UsageError, writeLine, type Command } from './command.js';
+import { sanitizeLine, terminalSafeJson } from '../text/sanitize.js';
 
-const HELP = `Usage: firedrill scenarios [--difficulty D] [--tag T] [--json]
+const HELP = `Usage: firedrill scenarios [--difficulty D] [--tag T] [--json] [--config FILE] [--data-dir DIR]
 
 Lists the incident scenarios, beginner first. Run one with "firedrill incident ID".
 
@@ -11,6 +13,7 @@ Flags:
   --difficulty D   only beginner, intermediate or advanced
   --tag T          only scenarios with this tag (resource, performance, availability, ...)
   --json           a JSON array shaped like the incident API's GET /scenarios answer
+  --config FILE, --data-dir DIR   accepted as by every command (a named config must be valid)
 
 Scenario files come from the scenarios/ folder shipped with firedrill, or from
 FIREDRILL_SCENARIOS_DIR when it is set.
@@ -21,11 +24,23 @@ export const command: Command = async (ctx) => {
     difficulty: { type: 'string' },
     tag: { type: 'string' },
     json: { type: 'boolean' },
+    ...PATH_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     ctx.stdout.write(HELP);
     return EXIT_OK;
+  }
+  // The common flags, accepted as by every command: checked, and a named config must be valid.
+  const paths = pathsFromFlags(values, ctx.env);
+  if (values.config !== undefined) {
+    try {
+      loadConfig(paths.configFile, { required: true });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      writeLine(ctx.stderr, `firedrill scenarios: ${error.message}`);
+      return EXIT_USAGE;
+    }
   }
   const difficulty = values.difficulty;
   if (difficulty !== undefined && !(DIFFICULTIES as readonly string[]).includes(difficulty)) {
@@ -40,7 +55,7 @@ export const command: Command = async (ctx) => {
     ...(values.tag === undefined ? {} : { tag: values.tag }),
   });
   if (values.json) {
-    writeLine(ctx.stdout, JSON.stringify(shown.map(toWireSummary), null, 2));
+    writeLine(ctx.stdout, terminalSafeJson(shown.map(toWireSummary)));
     return EXIT_OK;
   }
   if (shown.length === 0) {
@@ -54,7 +69,10 @@ export const command: Command = async (ctx) => {
 
 /** A plain-text table grouped by difficulty (the input is already in difficulty order). */
 export function formatScenarioTable(scenarios: Scenario[]): string {
-  const rows = scenarios.map((scenario) => [scenario.id, scenario.severity, scenario.service, `${scenario.durationSeconds} s`, scenario.tags.join(', '), scenario.name]);
+  // Cells from scenario files, on one line each and without escape sequences, before widths are measured.
+  const rows = scenarios.map((scenario) =>
+    [scenario.id, scenario.severity, scenario.service, `${scenario.durationSeconds} s`, scenario.tags.join(', '), scenario.name].map(sanitizeLine),
+  );
   const headers = ['ID', 'SEVERITY', 'SERVICE', 'LENGTH', 'TAGS', 'NAME'];
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => `  ${cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')}`;

@@ -7,14 +7,14 @@ import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.
 import { keepInHistory } from '../history/record.js';
 import { displayUrl } from '../http/url.js';
 import { defaultScenariosDir } from '../incidents/load.js';
-import { resolvePaths } from '../paths.js';
 import {
   EXIT_FAILED,
   EXIT_OK,
   EXIT_USAGE,
   parseFlags,
+  pathsFromFlags,
   positiveInteger,
-  positiveNumber,
+  speedFlag,
   UsageError,
   writeLine,
   type Command,
@@ -98,6 +98,9 @@ function describeListenError(error: NodeJS.ErrnoException, host: string, port: n
   }
 }
 
+/** Far above what one machine serves at once; a bound so that a typo is not taken for a setting. */
+const MAX_SIMULATIONS = 10_000;
+
 export const command: Command = async (ctx) => {
   const { values } = parseFlags('serve', ctx.argv, {
     host: { type: 'string' },
@@ -118,9 +121,9 @@ export const command: Command = async (ctx) => {
   }
   const host = values.host ?? '127.0.0.1';
   const port = parsePort(values.port);
-  const speed = positiveNumber('speed', values.speed);
-  const maxSimulations = positiveInteger('max-simulations', values['max-simulations']);
-  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, ctx.env);
+  const speed = speedFlag(values.speed);
+  const maxSimulations = positiveInteger('max-simulations', values['max-simulations'], MAX_SIMULATIONS);
+  const paths = pathsFromFlags(values, ctx.env);
   const apiKey = readApiKey(values['api-key-file'], ctx.env, paths.dataDir);
   if (apiKey.warning) writeLine(ctx.stderr, apiKey.warning);
 

@@ -1,6 +1,7 @@
-import { COMMON_FLAGS, COMMON_HELP, withHistory, plural } from './history-support.js';
+import { COMMON_FLAGS, COMMON_HELP, EMPTY_ALLOWED, withHistory, plural } from './history-support.js';
 import type { SyncOutcome } from '../history/open-history.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, writeLine, type Command } from './command.js';
+import { terminalSafeJson } from '../text/sanitize.js';
 
 const HELP = `Usage: firedrill sync [--all] [--json]
 
@@ -32,7 +33,7 @@ export const command: Command = async (context) => {
     ...COMMON_FLAGS,
     all: { type: 'boolean' },
     json: { type: 'boolean' },
-  });
+  }, false, EMPTY_ALLOWED);
   if (values.help) {
     context.stdout.write(HELP);
     return EXIT_OK;
@@ -48,7 +49,7 @@ export const command: Command = async (context) => {
     }
     if (values.all) await history.queueEverything();
     const outcome = await history.sync(context.signal);
-    if (values.json) writeLine(context.stdout, JSON.stringify({ uri, ...outcome }, null, 2));
+    if (values.json) writeLine(context.stdout, terminalSafeJson({ uri, ...outcome }));
     else writeLine(outcome.error === undefined ? context.stdout : context.stderr, syncMessage(uri, outcome));
     return outcome.pending === 0 && outcome.error === undefined ? EXIT_OK : EXIT_FAILED;
   });

@@ -1,5 +1,6 @@
 import type { Detection, DrillName, DrillResult, Measured, MonitorEvent, RunEvent, RunReport } from '../drills/types.js';
 import { formatFigure } from '../format.js';
+import { sanitizeStrings } from '../text/sanitize.js';
 
 /**
  * The run as text, line by line while it happens, in the shape of the original mythos-test output:
@@ -68,7 +69,10 @@ export class TextReporter {
   }
 
   /** The lines this event adds to the report (often none: samples are not printed). */
-  lines(event: RunEvent): string[] {
+  lines(raw: RunEvent): string[] {
+    if (raw.type === 'sample') return [];
+    // Drill messages carry names and paths from the config file: sanitised before colours are added.
+    const event = sanitizeStrings(raw);
     if (event.type === 'drill-progress') return this.progress(event.message);
     const lines = this.linesOf(event);
     if (lines.length === 0 || this.heldProgress === undefined) return lines;

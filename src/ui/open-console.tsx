@@ -2,14 +2,14 @@ import os from 'node:os';
 import { render } from 'ink';
 import type { FiredrillConfig } from '../config/config.js';
 import { emergencyCleanupSync } from '../drills/emergency.js';
-import { UsageError } from '../errors.js';
-import { parseFlags, positiveNumber } from '../flags.js';
+import { UsageError, usageLine } from '../errors.js';
+import { parseFlags, pathsFromFlags, speedFlag } from '../flags.js';
 import { DRILL_NAMES, type DrillName, type RunEvent, type RunReport, type SystemSample } from '../drills/types.js';
 import { pickUrl } from '../http/url.js';
 import type { IncidentEvent, Scenario } from '../incidents/types.js';
 import { drainTasks, trackTask } from '../lifecycle.js';
 import type { SystemSampler } from '../monitor/sampler.js';
-import { resolvePaths } from '../paths.js';
+import { sanitizeEvents, sanitizeStrings } from '../text/sanitize.js';
 import { Boot } from './Boot.js';
 import type { ConsoleServices, SampleFeed } from './services.js';
 
@@ -23,10 +23,10 @@ export const CONSOLE_USAGE = `Usage: firedrill [--config FILE] [--data-dir DIR] 
 export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let flags: ConsoleFlags;
   try {
-    flags = consoleFlags(argv);
+    flags = consoleFlags(argv, env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n${CONSOLE_USAGE}\n`);
+    process.stderr.write(`${usageLine(error)}\n${CONSOLE_USAGE}\n`);
     return 2;
   }
 
@@ -72,14 +72,14 @@ export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = proce
   if (failure === undefined) return 0;
   const { ConfigError } = await import('../config/config.js');
   if (!(failure instanceof UsageError) && !(failure instanceof ConfigError)) throw failure;
-  process.stderr.write(`${failure.message}\n${failure instanceof UsageError ? `${CONSOLE_USAGE}\n` : ''}`);
+  process.stderr.write(`${failure instanceof UsageError ? `${usageLine(failure)}\n${CONSOLE_USAGE}` : failure.message}\n`);
   return 2;
 }
 
 type ConsoleFlags = ReturnType<typeof consoleFlags>;
 
 /** The console's flags, checked before anything is drawn. */
-function consoleFlags(argv: string[]) {
+function consoleFlags(argv: string[], env: NodeJS.ProcessEnv) {
   const { values } = parseFlags('', argv, {
     config: { type: 'string' },
     'data-dir': { type: 'string' },
@@ -92,7 +92,7 @@ function consoleFlags(argv: string[]) {
     prometheus: { type: 'string' },
     alertmanager: { type: 'string' },
   });
-  return { values, speed: positiveNumber('speed', values.speed) };
+  return { values, speed: speedFlag(values.speed), paths: pathsFromFlags(values, env) };
 }
 
 /**
@@ -101,12 +101,11 @@ function consoleFlags(argv: string[]) {
  * imported after that (warmUp), or when first used.
  */
 function createConsoleServices(
-  { values, speed }: ConsoleFlags,
+  { values, speed, paths }: ConsoleFlags,
   env: NodeJS.ProcessEnv,
   loadConfig: (file: string, options: { required: boolean }) => FiredrillConfig,
   createDrills: typeof import('../drills/registry.js').createDrills,
 ) {
-  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, env);
   const config = loadConfig(paths.configFile, { required: values.config !== undefined });
   const drills = createDrills(config.drills, paths);
   const apiUrl = pickUrl('api', [['--api', values.api], ['FIREDRILL_API_URL', env.FIREDRILL_API_URL], ['api.url', config.api.url]]);
@@ -197,6 +196,7 @@ function createConsoleServices(
     }
   }
 
+  let shownScenarios: ReturnType<typeof loadScenarios> | undefined;
   const services: ConsoleServices = {
     machine: os.hostname(),
     drills: DRILL_NAMES.map((name) => ({
@@ -206,9 +206,10 @@ function createConsoleServices(
       riskWarning: drills[name].riskWarning(),
     })),
     samples: feed,
-    runDrills: drillRun,
-    loadScenarios,
-    incidentEvents,
+    // Scenario text, drill messages and a server's events reach the screen without escape sequences.
+    runDrills: (order, signal) => sanitizeEvents(drillRun(order, signal)),
+    loadScenarios: () => (shownScenarios ??= loadScenarios().then(sanitizeStrings)),
+    incidentEvents: (scenario, signal) => sanitizeEvents(incidentEvents(scenario, signal)),
     incidentEngine: apiUrl ? `incident API at ${apiUrl}` : 'in-process',
     openHistory: async () => (await import('../history/open-history.js')).openHistory(history),
   };

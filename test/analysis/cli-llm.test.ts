@@ -96,6 +96,6 @@ describe('firedrill incident with an LLM', () => {
   it('rejects an --llm-url that is not a URL with one clear sentence', async () => {
     const result = await runCli(['incident', 'memory_leak_gradual', '--llm-url', 'localhost:11434'], { env: cleanEnv({}) });
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('--llm-url: expected an http(s) URL such as http://127.0.0.1:11434/v1, found "localhost:11434", which has no http:// or https:// in front');
+    expect(result.stderr.trim()).toBe('firedrill incident: --llm-url: expected an http(s) URL such as http://127.0.0.1:11434/v1, found "localhost:11434", which has no http:// or https:// in front');
   });
 });

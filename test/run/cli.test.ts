@@ -214,6 +214,30 @@ describe('firedrill run (built CLI, no terminal)', () => {
     expect(existsSync(path.join(dataDir, 'drill.lock'))).toBe(false);
   });
 
+  it('when its stdout is closed mid-drill (| head): stops quietly with 141, ends its children and still keeps the run', async () => {
+    const config = await writeConfig();
+    const child = startCli(['run', '--only', 'process_spawn', '--duration', '60', '--config', config, '--data-dir', dataDir]);
+    let stdout = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const done = collect(child, 30_000);
+    await waitFor(() => stdout.includes('started 3 processes'), 20_000, 'process_spawn to start its processes');
+    const runId = /Run ID: (\S+)/.exec(stdout)![1]!;
+    const running = descendants(child.pid!);
+    expect(running.size).toBeGreaterThanOrEqual(3);
+    // What `head` does once it has its lines: the reader goes away, the next write meets EPIPE.
+    child.stdout!.destroy();
+    const result = await done;
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(141);
+    for (const [pid, start] of running) expect(stillRunning(pid, start), `pid ${pid} still running`).toBe(false);
+    const ledger = JSON.parse(await readFile(path.join(dataDir, 'ledger.json'), 'utf8')) as { entries: unknown[] };
+    expect(ledger.entries).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'drill.lock'))).toBe(false);
+    const history = await runCli(['history', '--json', '--data-dir', dataDir]);
+    expect((JSON.parse(history.stdout) as { runs: Array<{ id: string }> }).runs.map((run) => run.id)).toContain(runId);
+  });
+
   it('on SIGTERM during disk_fill: removes its file and reports the drill that finished before', async () => {
     const config = path.join(dir, 'config.yaml');
     await writeFile(
