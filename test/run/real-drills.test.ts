@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,13 +45,25 @@ describe('runDrills with the real drills', () => {
       signal: new AbortController().signal,
     });
     let report: RunReport;
+    // Whether cpu_spike's workers really work: each is sampled while the drill holds its load. A busy
+    // worker is running or waiting for a core (state R) however loaded the machine is; an idle one
+    // sleeps (S). The machine-wide percentages alone would credit other load on a busy machine.
+    let workerPids: number[] = [];
+    const workerStates: string[] = [];
     for (;;) {
       const next = await run.next();
       if (next.done) {
         report = next.value;
         break;
       }
-      events.push(next.value);
+      const event = next.value;
+      if (event.type === 'drill-progress' && event.drill === 'cpu_spike') {
+        if (workerPids.length === 0) {
+          workerPids = (await readLedger(paths)).flatMap((entry) => (entry.kind === 'process' && entry.command === 'cpu_spike worker' ? [entry.pid] : []));
+        }
+        for (const pid of workerPids) workerStates.push(processState(pid));
+      }
+      events.push(event);
     }
 
     expect(report.results.map((result) => result.test)).toEqual(['process_spawn', 'cpu_spike']);
@@ -62,7 +75,14 @@ describe('runDrills with the real drills', () => {
       expect(result.summary).not.toBe('');
       expect(result.durationMs).toBeGreaterThan(0);
     }
-    expect(Object.keys(cpu!.measured).length).toBeGreaterThan(0);
+    const workers = os.availableParallelism();
+    expect(cpu).toMatchObject({ success: true, measured: { workers, thresholdPercent: 80 } });
+    expect(cpu!.measured.cpuPercentPeak).toBeGreaterThanOrEqual(80);
+    expect(cpu!.measured.secondsToThreshold).toBeLessThanOrEqual(2);
+    expect(workerPids).toHaveLength(workers);
+    expect(workerStates.length).toBeGreaterThanOrEqual(workers * 2);
+    const running = workerStates.filter((state) => state === 'R').length;
+    expect(running / workerStates.length, `worker states ${workerStates.join('')}`).toBeGreaterThanOrEqual(0.8);
     expect(events.some((event) => event.type === 'sample')).toBe(true);
     expect(events.filter((event) => event.type === 'drill-progress').length).toBeGreaterThan(0);
     expect(report.summary.total).toBe(2);
@@ -72,3 +92,13 @@ describe('runDrills with the real drills', () => {
     prepared = await prepareRun({ config, paths });
   });
 });
+
+/** A process's state letter from /proc/PID/stat (R running or runnable, S sleeping, ...; '-' once gone). */
+function processState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return '-';
+  }
+}
