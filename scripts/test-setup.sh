@@ -1,7 +1,9 @@
 #!/bin/sh
 # Part of `npm test`: the suite drives the console in tmux and checks detection against a real
 # Prometheus, node-exporter and Alertmanager. Installs whichever of them is missing (Debian,
-# as root or with passwordless sudo); otherwise says which tests will be skipped.
+# as root or with passwordless sudo). When one stays missing, the tests that need it are skipped,
+# and vitest lists each of them as skipped with the reason in its name ("skipped: tmux is not
+# installed"); the rest of the suite runs and can pass.
 set -u
 missing=""
 command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
@@ -13,15 +15,16 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgre
 
 if [ "$(id -u)" = 0 ]; then as_root=""; elif sudo -n true 2>/dev/null; then as_root="sudo -n"; else as_root="none"; fi
 if [ "$as_root" = "none" ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "test setup: missing$missing; install them (Debian: apt-get install$missing) or the tests that need them are skipped" >&2
+  echo "test setup: missing$missing: the tests that need them will be skipped (marked \"skipped: ...\" in the report); to run them: apt-get install$missing" >&2
   exit 0
 fi
 echo "test setup: installing$missing (apt-get)" >&2
 export DEBIAN_FRONTEND=noninteractive
 # The monitoring stack through the CI's own script, which keeps its system services from starting.
-$as_root sh .ci/install-monitoring.sh >/dev/null 2>&1 || echo "test setup: could not install the Prometheus stack" >&2
+$as_root sh .ci/install-monitoring.sh >/dev/null 2>&1 \
+  || echo "test setup: could not install the Prometheus stack: its tests will be skipped" >&2
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || $as_root sh .ci/install-postgresql.sh >/dev/null 2>&1 \
-  || echo "test setup: could not install PostgreSQL" >&2
+  || echo "test setup: could not install PostgreSQL: its tests will be skipped" >&2
 command -v tmux >/dev/null 2>&1 || $as_root apt-get install -y -qq --no-install-recommends tmux >/dev/null \
-  || echo "test setup: apt-get could not install tmux" >&2
+  || echo "test setup: apt-get could not install tmux: the console's tmux tests will be skipped" >&2
 exit 0

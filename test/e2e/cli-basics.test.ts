@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, collect, runCli } from '../helpers/cli.js';
-import { TmuxConsole } from '../helpers/tmux.js';
+import { TMUX_MISSING, TmuxConsole } from '../helpers/tmux.js';
 
 let home: string;
 /** No user config, no LLM and the shipped scenarios, whatever this machine's environment says. */
@@ -204,7 +204,7 @@ describe('text from files reaches the terminal without escape sequences', () => 
     expect(listed.find((item) => item.id === 'hostile_scenario')?.name).toBe('Evil\u001b[2J\u001b]0;pwned\u0007 name');
   });
 
-  it('in the console: the scenario picker and the incident screen, and the window title stays', async () => {
+  it.skipIf(TMUX_MISSING !== null)(`in the console: the scenario picker and the incident screen, and the window title stays${TMUX_MISSING ? ` (skipped: ${TMUX_MISSING})` : ''}`, async () => {
     const dir = writeHostileScenarios();
     const term = new TmuxConsole(`${process.execPath} ${CLI} --data-dir ${path.join(home, 'console-data')}`, {
       ...(env as Record<string, string>),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, waitFor } from '../helpers/cli.js';
 import { descendantsOf, isAlive } from '../helpers/procs.js';
-import { TmuxConsole } from '../helpers/tmux.js';
+import { TMUX_MISSING, TmuxConsole } from '../helpers/tmux.js';
 
 // The built console in a real terminal (tmux), driven with keys as a person would.
 
@@ -40,7 +40,7 @@ function firedrillPid(term: TmuxConsole): number {
   return pid;
 }
 
-describe('the console in a real terminal', () => {
+describe.skipIf(TMUX_MISSING !== null)(`the console in a real terminal${TMUX_MISSING ? ` (skipped: ${TMUX_MISSING})` : ''}`, () => {
   it('runs process_spawn from the picker, shows gauges and the verdict, and quits with q', async () => {
     const term = openConsole();
     await term.waitFor('Local event drills');

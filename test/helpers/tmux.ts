@@ -1,6 +1,20 @@
 import { execFileSync } from 'node:child_process';
 
 /**
+ * Why the tmux tests cannot run on this machine, or null. They are skipped with this reason (as
+ * the Prometheus tests are without Prometheus) rather than failing: `npm test` installs tmux when
+ * it may (scripts/test-setup.sh) and CI always does.
+ */
+export const TMUX_MISSING: string | null = (() => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return null;
+  } catch {
+    return 'tmux is not installed';
+  }
+})();
+
+/**
  * Drives the built console in a real terminal (tmux), as a person would: keys one at a time,
  * the screen read back with capture-pane. Each instance has its own tmux server socket, so
  * ending it never touches anyone else's tmux.
