@@ -7,10 +7,8 @@ import { DrillLockError } from '../drills/lock.js';
 import { prepareRun, type PreparedRun } from '../drills/prepare.js';
 import { createDrills } from '../drills/registry.js';
 import { runDrills } from '../drills/runner.js';
-import { DRILL_NAMES, isDrillName, type DrillName, type RunReport } from '../drills/types.js';
-import { keepInHistory } from '../history/record.js';
-import { createDetectors, detectionFlagOptions } from '../monitor/alerts/detector.js';
-import { drillMetricsFlagOptions, recordRunEvent, startDrillMetricsServer, type DrillMetricsServer } from '../monitor/drill-metrics.js';
+import { DRILL_NAMES, isDrillName, type DrillName, type RunEvent, type RunReport } from '../drills/types.js';
+import type { DrillMetricsServer } from '../monitor/drill-metrics.js';
 import type { Detector } from '../monitor/detector.js';
 import type { FiredrillPaths } from '../paths.js';
 import { toJsonReport } from '../report/json.js';
@@ -105,8 +103,10 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
       config: { type: 'string' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-      ...detectionFlagOptions,
-      ...drillMetricsFlagOptions,
+      prometheus: { type: 'string' },
+      alertmanager: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
     });
     if (values.help) {
       ctx.stdout.write(RUN_USAGE);
@@ -144,9 +144,17 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
     }
 
     // Bad monitoring URLs are usage errors: found before anything runs.
+    // The monitoring clients (an HTTP stack) and the drill metrics (prom-client) are loaded only
+    // when asked for: every module less is start-up time before the first drill's load.
+    const detection = loaded.config.detection;
+    const detectionAsked = [values.prometheus, values.alertmanager, ctx.env.FIREDRILL_PROMETHEUS_URL?.trim(), ctx.env.FIREDRILL_ALERTMANAGER_URL?.trim()]
+      .concat(detection.prometheus?.url, detection.alertmanager?.url)
+      .some(Boolean);
     const detectors =
       hooks.createDetectors?.(loaded.config) ??
-      createDetectors(loaded.config.detection, ctx.env, { prometheusUrl: values.prometheus, alertmanagerUrl: values.alertmanager });
+      (detectionAsked
+        ? (await import('../monitor/alerts/detector.js')).createDetectors(detection, ctx.env, { prometheusUrl: values.prometheus, alertmanagerUrl: values.alertmanager })
+        : []);
 
     let prepared: PreparedRun;
     try {
@@ -161,11 +169,15 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
     // firedrill's own /metrics while drills run, so that teams can silence or annotate their alerts.
     let metricsServer: DrillMetricsServer | undefined;
     try {
+      let recordEvent: ExecuteOptions['recordEvent'];
       if (metricsPort !== undefined) {
+        const { recordRunEvent, startDrillMetricsServer } = await import('../monitor/drill-metrics.js');
         metricsServer = await startDrillMetricsServer({ host: values['metrics-host'] ?? '127.0.0.1', port: metricsPort });
         writeLine(ctx.stderr, `firedrill run: drill metrics at ${metricsServer.url}`);
+        const serviceTarget = loaded.config.drills.service_restart.target;
+        recordEvent = (event) => recordRunEvent(event, serviceTarget);
       }
-      return await execute(ctx, prepared, { order, durationSeconds, json, junitFile, detectors }, hooks);
+      return await execute(ctx, prepared, { order, durationSeconds, json, junitFile, detectors, recordEvent }, hooks);
     } catch (error) {
       if (metricsServer === undefined && metricsPort !== undefined) {
         writeLine(ctx.stderr, `firedrill run: cannot serve drill metrics on port ${metricsPort}: ${(error as Error).message}`);
@@ -185,6 +197,8 @@ interface ExecuteOptions {
   json: boolean;
   junitFile: string | undefined;
   detectors: Detector[];
+  /** Feeds the drill metrics, when they are served. */
+  recordEvent: ((event: RunEvent) => void) | undefined;
 }
 
 async function execute(
@@ -219,9 +233,8 @@ async function execute(
     machine: os.hostname(),
   });
   let report: RunReport | undefined;
-  const serviceTarget = run.config.drills.service_restart.target;
   for await (const event of events) {
-    recordRunEvent(event, serviceTarget);
+    options.recordEvent?.(event);
     if (event.type === 'run-finished') {
       report = event.report;
       if (ctx.signal.aborted) print(reporter.interruptedLines(abortReason(ctx.signal)));
@@ -259,6 +272,7 @@ function abortReason(signal: AbortSignal): string {
 export const command: Command = createRunCommand({
   // Every run is kept, interrupted ones too: on this machine first, then in Neo4j when configured.
   async onReport(report, run) {
+    const { keepInHistory } = await import('../history/record.js');
     const problem = await keepInHistory({ paths: run.paths, config: run.config, env: process.env }, { run: report });
     if (problem) writeLine(process.stderr, `firedrill run: history: ${problem}`);
   },

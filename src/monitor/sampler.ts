@@ -1,7 +1,7 @@
 import type { StatsFs } from 'node:fs';
 import { readdir, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import si from 'systeminformation';
+import { cpuPercentBetween, readCpuTimes, readMemory, type CpuTimes } from '../drills/proc.js';
 import type { SystemSample } from '../drills/types.js';
 
 /**
@@ -151,10 +151,11 @@ function abortError(signal: AbortSignal | undefined): Error {
 }
 
 /**
- * Reads the machine with systeminformation for CPU and memory. Disk usage comes from statfs(2)
- * on `diskPath` (what `df` reports, without starting `df` every second as si.fsSize() does), and
- * the process count from the entries of /proc (si.processes() costs about 100 ms a call); where
- * there is no /proc, si.processes() is used, at most every 5 s.
+ * Reads the machine: CPU and memory straight from /proc/stat and /proc/meminfo on Linux (a few
+ * microseconds, and the first CPU reading ready after FIRST_CPU_WINDOW_MS), with systeminformation
+ * loaded only where there is no /proc. Disk usage comes from statfs(2) on `diskPath` (what `df`
+ * reports, without starting `df` every second as si.fsSize() does), and the process count from
+ * the entries of /proc (si.processes() costs about 100 ms a call; at most every 5 s elsewhere).
  */
 export function readSystemSample(diskPath: string): ReadSample {
   let processFallback: { at: number; count: number } | undefined;
@@ -164,19 +165,15 @@ export function readSystemSample(diskPath: string): ReadSample {
       return entries.reduce((count, name) => (isPid(name) ? count + 1 : count), 0);
     } catch {
       if (processFallback && Date.now() - processFallback.at < 5000) return processFallback.count;
-      const processes = await si.processes();
+      const processes = await (await systemInformation()).processes();
       processFallback = { at: Date.now(), count: processes.all };
       return processes.all;
     }
   };
+  const cpuPercent = cpuPercentReader();
 
   return async () => {
-    const [load, memory, disk, processCount] = await Promise.all([
-      si.currentLoad(),
-      si.mem(),
-      statfsNearest(diskPath),
-      countProcesses(),
-    ]);
+    const [cpu, memory, disk, processCount] = await Promise.all([cpuPercent(), readMemoryOrFallback(), statfsNearest(diskPath), countProcesses()]);
     // "used" as people read it: what is not available to new programs (cache and buffers are).
     const memUsedBytes = memory.total - memory.available;
     const diskTotalBytes = disk.blocks * disk.bsize;
@@ -185,7 +182,7 @@ export function readSystemSample(diskPath: string): ReadSample {
     const diskUsable = diskUsedBytes + disk.bavail * disk.bsize;
     return {
       at: Date.now(),
-      cpuPercent: clampPercent(load.currentLoad),
+      cpuPercent: clampPercent(cpu),
       memUsedBytes,
       memTotalBytes: memory.total,
       memPercent: memory.total > 0 ? clampPercent((memUsedBytes / memory.total) * 100) : 0,
@@ -195,6 +192,47 @@ export function readSystemSample(diskPath: string): ReadSample {
       processCount,
     };
   };
+}
+
+/**
+ * The first CPU reading compares /proc/stat across this window; later ones across the time since
+ * the previous reading. Short, so that a run's baseline is there soon after the command starts
+ * (systeminformation's first currentLoad() waits 500 ms), long enough to average a few scheduler ticks.
+ */
+export const FIRST_CPU_WINDOW_MS = 150;
+
+/** Whole-machine CPU %, from /proc/stat deltas (systeminformation where there is no /proc/stat). */
+function cpuPercentReader(): () => Promise<number> {
+  let previous: CpuTimes | undefined;
+  return async () => {
+    let current: CpuTimes;
+    try {
+      if (previous === undefined) {
+        previous = await readCpuTimes();
+        await new Promise((resolve) => setTimeout(resolve, FIRST_CPU_WINDOW_MS));
+      }
+      current = await readCpuTimes();
+    } catch {
+      return (await (await systemInformation()).currentLoad()).currentLoad;
+    }
+    const percent = cpuPercentBetween(previous, current);
+    previous = current;
+    return percent;
+  };
+}
+
+async function readMemoryOrFallback(): Promise<{ total: number; available: number }> {
+  try {
+    const memory = await readMemory();
+    return { total: memory.totalBytes, available: memory.availableBytes };
+  } catch {
+    return (await systemInformation()).mem();
+  }
+}
+
+/** systeminformation, loaded only where /proc cannot answer: it is a third of a run's start-up code. */
+function systemInformation(): Promise<typeof import('systeminformation')> {
+  return import('systeminformation').then((module) => module.default);
 }
 
 /**
