@@ -1,10 +1,9 @@
 import { cleanupLeftovers, openLedger } from '../drills/ledger.js';
-import { resolvePaths } from '../paths.js';
 import { parseAddress } from '../proxy/flags.js';
 import { DEMO_APP_LIMITS, startDemoApp } from '../sandbox/demo-app.js';
 import { MAX_MAX_CONNECTIONS, MIN_MAX_CONNECTIONS } from '../sandbox/postgres.js';
 import { Sandbox, SANDBOX_DEFAULTS } from '../sandbox/sandbox.js';
-import { EXIT_FAILED, EXIT_OK, parseFlags, UsageError, writeLine, type Command, type CommandContext } from './command.js';
+import { EXIT_FAILED, EXIT_OK, parseFlags, pathsFromFlags, UsageError, writeLine, type Command, type CommandContext } from './command.js';
 
 const USAGE = `Usage:
   firedrill sandbox up [--max-connections N] [--pool N] [--json] [--data-dir DIR]
@@ -68,7 +67,7 @@ async function up(context: CommandContext): Promise<number> {
     'data-dir': { type: 'string' },
     config: { type: 'string' },
   });
-  const paths = resolvePaths({ dataDir: values['data-dir'], configFile: values.config }, context.env);
+  const paths = pathsFromFlags(values, context.env);
   const maxConnections = bounded('max-connections', values['max-connections'], SANDBOX_DEFAULTS.maxConnections, MIN_MAX_CONNECTIONS, MAX_MAX_CONNECTIONS);
   const poolSize = bounded('pool', values.pool, SANDBOX_DEFAULTS.poolSize, DEMO_APP_LIMITS.poolSize.min, DEMO_APP_LIMITS.poolSize.max);
   let sandbox: Sandbox;
