@@ -124,7 +124,7 @@ describe('flags are checked before any work starts', () => {
     const result = await runCli(['run', '--only', 'nope', '--prometheus', 'ftp://x'], { env });
     expect(result.stderr.trim()).toMatch(/^firedrill run: /);
     const monitoring = await runCli(['run', '--only', 'cpu_spike', '--prometheus', 'ftp://example.com'], { env: { ...env, FIREDRILL_DATA_DIR: path.join(home, 'data-p') } });
-    expect(monitoring.stderr.trim()).toMatch(/^firedrill run: --prometheus must be an http\(s\) URL/);
+    expect(monitoring.stderr.trim()).toMatch(/^firedrill run: --prometheus: expected an http\(s\) URL/);
     expect(monitoring.code).toBe(2);
   });
 });
