@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { reportRow } from './rows.mjs';
 
 const { values } = parseArgs({
   options: { duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '50' } },
@@ -86,6 +87,13 @@ try {
   const start = rows[2]['req/s'];
   console.log(`start / list throughput: ${(start / list).toFixed(2)}x`);
   console.log('(each start also runs a whole simulation in the server: metric ticks and the built-in analysis, at 1000x speed)');
+  for (const row of rows) {
+    reportRow({
+      what: `incident API, ${row.route}, ${connections} connections on loopback (autocannon)`,
+      figure: `${row['req/s']} req/s, p99 ${row['p99 ms']} ms`,
+      against: `${row['non-2xx']} non-2xx and ${row.errors} errors of ${row.requests} requests`,
+    });
+  }
 } finally {
   await stopServer();
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startInPty } from './pty.mjs';
+import { reportRow } from './rows.mjs';
 
 const SECONDS = Number(process.env.SECONDS_MEASURED ?? 20);
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -60,6 +61,12 @@ try {
       '',
     ].join('\n'),
   );
+  reportRow({
+    what: 'console on the run screen, gauges live, one drill running',
+    figure: `${(share * 100).toFixed(2)} % of one core, ${(rssPeak / 2 ** 20).toFixed(0)} MB RSS peak`,
+    against: `its own targets (3 %, 150 MB), over ${seconds.toFixed(0)} s`,
+    target: '3 %, 150 MB',
+  });
 } finally {
   await pty.stop();
   rmSync(dir, { recursive: true, force: true });

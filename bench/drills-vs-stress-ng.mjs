@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { register } from 'tsx/esm/api';
+import { reportRow } from './rows.mjs';
 
 register();
 const { createDrills } = await import('../src/drills/registry.ts');
@@ -170,6 +171,11 @@ try {
     [`disk: ${DISK_MB} MiB written + fsync, MiB/s (best of 4)`, fmt(diskDrillRate, 0), fmt(ddRate, 0), fmt(diskDrillRate / ddRate, 2)],
   ];
   console.log(`firedrill drills vs stress-ng 0.15 / dd on ${os.availableParallelism()} cores, ${os.hostname()}`);
+  const against = ['`stress-ng --cpu 0`', '`stress-ng --cpu 0`', '`stress-ng --vm 1 --vm-bytes 1G`', '`dd bs=1M conv=fsync`'];
+  const targets = ['>= 95 % of stress-ng', 'within 1 s of stress-ng', '>= 0.9x', '>= 0.95x'];
+  rows.forEach(([what, ours, theirs, ratio], index) =>
+    reportRow({ what: `${what} (drill in-process)`, figure: `${ours} (${ratio})`, against: `${against[index]}: ${theirs}, same run`, target: targets[index] }),
+  );
   console.log(['measure'.padEnd(46), 'firedrill'.padStart(10), 'reference'.padStart(10), 'ratio/diff'.padStart(11)].join(' '));
   for (const [name, ours, theirs, ratio] of rows) console.log([name.padEnd(46), ours.padStart(10), theirs.padStart(10), ratio.padStart(11)].join(' '));
   console.log(`(drills' own view: cpu_spike ${drillCpu.summary}; memory_pressure ${drillMem.summary}, allocation ${drillMem.measured.allocationMs} ms)`);

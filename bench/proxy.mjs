@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { reportRow } from './rows.mjs';
 
 const CLI = path.resolve('dist/firedrill.js');
 const ECHO = `
@@ -158,3 +159,4 @@ const widths = [46, 12, 12, 30];
 const line = (cells) => cells.map((cell, index) => String(cell).padEnd(widths[index])).join(' ');
 console.log(line(['proxy (loopback)', 'direct', 'proxy', 'ratio / error']));
 for (const row of rows) console.log(line(row));
+for (const [what, direct, proxied, note] of rows) reportRow({ what: `proxy: ${what}`, figure: String(proxied), against: direct === '' ? note : `direct: ${direct}; ${note}` });

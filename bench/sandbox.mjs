@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { register } from 'tsx/esm/api';
+import { reportRow } from './rows.mjs';
 
 register();
 const pg = (await import('pg')).default;
@@ -71,3 +72,4 @@ const widths = [40, 10, 12, 40];
 const line = (cells) => cells.map((cell, index) => String(cell).padEnd(widths[index])).join(' ');
 console.log(line(['sandbox', 'direct', 'proxy', 'ratio / note']));
 for (const row of rows) console.log(line(row));
+for (const [what, direct, proxied, note] of rows) reportRow({ what: `sandbox: ${what}`, figure: String(proxied), against: direct === '' ? note : `direct: ${direct}; ${note}` });

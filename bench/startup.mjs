@@ -11,6 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { median, startInPty, stripAnsi } from './pty.mjs';
+import { reportRow } from './rows.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 10);
 const BIN = process.env.FIREDRILL_BIN ?? 'dist/firedrill.js';
@@ -73,3 +74,9 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
+reportRow({
+  what: `console first frame in tmux, process start to the home menu (median of ${RUNS})`,
+  figure: `${median(times.tmuxConsole).toFixed(0)} ms (${ratio(times.tmuxConsole, times.tmuxBare)}); in a pty ${median(times.ptyConsole).toFixed(0)} ms`,
+  against: `bare \`node\` printing one line, same way: ${median(times.tmuxBare).toFixed(0)} ms in tmux, ${median(times.ptyBare).toFixed(0)} ms in a pty`,
+  target: '<= 2.5x; 300 ms',
+});

@@ -6,6 +6,7 @@
 //
 // Needs: apt-get install -y prometheus prometheus-node-exporter prometheus-alertmanager
 import { register } from 'tsx/esm/api';
+import { reportRow } from './rows.mjs';
 
 register();
 
@@ -108,6 +109,13 @@ for (const row of rows) {
   console.log(
     `${row.name.padEnd(17)}${row.alert.padEnd(29)}${(row.detected ? s(row.promDetect) : 'NOT').padEnd(12)}${s(row.amDetect).padEnd(14)}${s(row.resolve).padEnd(16)}${`${row.verdictAfterS.toFixed(1)} s`.padEnd(16)}${ratio}`,
   );
+}
+for (const row of rows) {
+  reportRow({
+    what: `${row.name} detected by the shipped Prometheus rule ${row.alert} (1 s scrape)`,
+    figure: row.detected ? s(row.promDetect) : 'not detected',
+    against: `the original's blind ${ORIGINAL_WAIT_S} s wait; verdict after ${row.verdictAfterS.toFixed(1)} s`,
+  });
 }
 const total = rows.reduce((sum, row) => sum + row.verdictAfterS, 0);
 if (rows.length > 0) {
