@@ -9,7 +9,9 @@ import type { Drill, DrillContext, DrillOutcome } from './types.js';
 
 /**
  * Allocates in a child process, so that release is certain (the child exits) and a kill -9 of
- * firedrill frees it too. Every page is written so that the memory is resident, not just reserved.
+ * firedrill frees it too. Every page is written so that the memory is resident, not just reserved:
+ * one byte a page does that (the kernel hands out a zeroed page on the first write), a third faster
+ * as filling every byte, which made the drill slower than \`stress-ng --vm\` (bench/drills-vs-stress-ng.mjs).
  * Messages: {type:'chunk', bytes} after each chunk, then {type:'allocated', bytes}.
  * An optional third argument paces it (ms between chunks), as a leak grows: live faults use it.
  */
@@ -23,7 +25,7 @@ const step = () => {
   if (allocated >= targetBytes) { process.send({ type: 'allocated', bytes: allocated }); return; }
   const size = Math.min(chunkBytes, targetBytes - allocated);
   const chunk = Buffer.allocUnsafeSlow(size);
-  chunk.fill(0x5a);
+  for (let offset = 0; offset < size; offset += 4096) chunk[offset] = 0x5a;
   held.push(chunk);
   allocated += size;
   process.send({ type: 'chunk', bytes: allocated });
@@ -153,6 +155,7 @@ async function runMemoryPressure(
   try {
     baseline = await levelOver(WINDOW_MS, signal);
     if (signal.aborted) return abortedOutcome(measured(), 'before allocating');
+    context.progress(`allocating ${formatBytes(targetBytes)} in ${chunks} chunk${chunks === 1 ? '' : 's'}`);
     const startedAt = Date.now();
     child = await spawnNodeChild(ALLOCATOR, [String(chunkBytes), String(targetBytes)]);
     const allocator = child;
