@@ -41,7 +41,8 @@ Runs the local event drills one after the other and reports what the monitor saw
                    FIREDRILL_ALERTMANAGER_URL, or the config's detection section)
   --metrics-port N serve firedrill_drill_active{drill} on http://127.0.0.1:N/metrics while drills run,
                    so that alerts caused by a drill can be silenced (--metrics-host to bind elsewhere)
-Exit status: 0 all drills passed, 1 a drill failed, 2 bad usage or config, 130 interrupted.
+Exit status: 0 all drills passed, 1 a drill failed, 2 bad usage or config, 130 interrupted,
+141 stdout closed early (the drills stopped and cleaned up; the run is kept in history).
 `;
 
 /** --junit FILE, checked before any drill runs: not a directory, in a directory that exists and can be written. */
