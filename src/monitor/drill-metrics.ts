@@ -84,12 +84,6 @@ export function resetDrillMetrics(): void {
   serviceUp.reset();
 }
 
-/** `firedrill run --metrics-port N [--metrics-host H]`; spread into parseFlags' options. */
-export const drillMetricsFlagOptions = {
-  'metrics-port': { type: 'string' },
-  'metrics-host': { type: 'string' },
-} as const;
-
 export interface DrillMetricsServer {
   /** http://host:port/metrics */
   readonly url: string;
