@@ -133,7 +133,6 @@ async function runDiskFill(context: DrillContext, directory: string, fileBytes: 
   let created = false;
   let failure: string | null = null;
   try {
-    const block = randomBytes(BLOCK_BYTES);
     const startedAt = Date.now();
     handle = await open(file, 'wx', 0o600);
     created = true;

@@ -8,6 +8,12 @@ import { MonitoringError, type MonitoringEndpoint } from './http.js';
 import { PrometheusAlerts } from './prometheus.js';
 import { alertKey, type ActiveAlert, type AlertSource } from './types.js';
 
+/** The `firedrill run` flags that point at the user's monitoring; spread into parseFlags' options. */
+export const detectionFlagOptions = {
+  prometheus: { type: 'string' },
+  alertmanager: { type: 'string' },
+} as const;
+
 export interface AlertDetectorOptions {
   pollIntervalMs: number;
   /** After the drill ends, keep watching this long at most. */
