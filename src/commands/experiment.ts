@@ -12,7 +12,7 @@ import { toJournal } from '../experiments/journal.js';
 import { eventLines } from '../experiments/text.js';
 import type { ExperimentResult } from '../experiments/types.js';
 import { detectionFlagOptions } from '../monitor/alerts/detector.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, positiveNumber, UsageError, writeLine, type Command, type CommandContext } from './command.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, pathsFromFlags, positiveNumber, UsageError, writeLine, type Command, type CommandContext } from './command.js';
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -182,7 +182,7 @@ async function run(ctx: CommandContext, argv: string[], hooks: ExperimentCommand
   }
   let loaded;
   try {
-    loaded = loadRunConfig({ configFile: values.config, dataDir: values['data-dir'], env: ctx.env });
+    loaded = loadRunConfig({ configFile: values.config, paths: pathsFromFlags(values, ctx.env) });
   } catch (error) {
     if (error instanceof ConfigError) {
       writeLine(ctx.stderr, `firedrill experiment run: ${error.message}`);

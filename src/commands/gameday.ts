@@ -13,7 +13,7 @@ import { detectorsFor, outputProblem, prometheusFor, riskRefusal, setupProblems,
 import type { Experiment } from '../experiments/schema.js';
 import { eventLines } from '../experiments/text.js';
 import { detectionFlagOptions } from '../monitor/alerts/detector.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, UsageError, writeLine, type Command, type CommandContext } from './command.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, pathsFromFlags, UsageError, writeLine, type Command, type CommandContext } from './command.js';
 import { EXIT_INTERRUPTED } from './experiment.js';
 
 const USAGE = `Usage: firedrill gameday [--duration 30m] [--interval 60s] [--severity 1-3] [--experiments a,b]
@@ -128,7 +128,7 @@ export const command: Command = async (ctx) => {
   for (const error of errors) writeLine(ctx.stderr, `firedrill gameday: left out: ${error.message}`);
   let loaded;
   try {
-    loaded = loadRunConfig({ configFile: values.config, dataDir: values['data-dir'], env: ctx.env });
+    loaded = loadRunConfig({ configFile: values.config, paths: pathsFromFlags(values, ctx.env) });
   } catch (error) {
     if (error instanceof ConfigError) {
       writeLine(ctx.stderr, `firedrill gameday: ${error.message}`);

@@ -2,15 +2,14 @@ import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
+import { ConfigError, type FiredrillConfig } from '../config/config.js';
 import { DrillLockError } from '../drills/lock.js';
-import { prepareRun, type PreparedRun } from '../drills/prepare.js';
+import { loadRunConfig, prepareRun, type PreparedRun } from '../drills/prepare.js';
 import { createDrills } from '../drills/registry.js';
 import { runDrills } from '../drills/runner.js';
 import { DRILL_NAMES, isDrillName, type DrillName, type RunEvent, type RunReport } from '../drills/types.js';
 import type { DrillMetricsServer } from '../monitor/drill-metrics.js';
 import type { Detector } from '../monitor/detector.js';
-import type { FiredrillPaths } from '../paths.js';
 import { toJsonReport } from '../report/json.js';
 import { toJunitXml } from '../report/junit.js';
 import { shouldUseColor, TextReporter } from '../report/text.js';
@@ -121,9 +120,9 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
     const junitFile = values.junit === undefined ? undefined : checkJunitFile(values.junit);
     const paths = pathsFromFlags(values, ctx.env);
 
-    let loaded: { config: FiredrillConfig; paths: FiredrillPaths };
+    let loaded: ReturnType<typeof loadRunConfig>;
     try {
-      loaded = { config: loadConfig(paths.configFile, { required: values.config !== undefined }), paths };
+      loaded = loadRunConfig({ configFile: values.config, paths });
     } catch (error) {
       if (error instanceof ConfigError) {
         writeLine(ctx.stderr, `firedrill run: ${error.message}`);

@@ -17,11 +17,13 @@ export interface RunConfigOptions {
   configFile?: string;
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** Already resolved and checked (a command's --config / --data-dir): dataDir and env are then unused. */
+  paths?: FiredrillPaths;
 }
 
 /** Resolves paths and loads the config. Throws ConfigError with a sentence naming the file and key. */
 export function loadRunConfig(options: RunConfigOptions = {}): { config: FiredrillConfig; paths: FiredrillPaths } {
-  const paths = resolvePaths({ configFile: options.configFile, dataDir: options.dataDir }, options.env ?? process.env);
+  const paths = options.paths ?? resolvePaths({ configFile: options.configFile, dataDir: options.dataDir }, options.env ?? process.env);
   const config = loadConfig(paths.configFile, { required: options.configFile !== undefined });
   return { config, paths };
 }
