@@ -1,3 +1,4 @@
+import { showControls } from '../text/sanitize.js';
 import type { z } from 'zod';
 
 /**
@@ -50,7 +51,7 @@ export function formatProblems(file: string, problems: FieldProblem[], limit = 5
     return `${problem.field || '(top level)'}: ${problem.detail}${line === undefined ? '' : ` (line ${line})`}`;
   });
   const more = problems.length > limit ? `; and ${problems.length - limit} more` : '';
-  return `${file}: ${shown.join('; ')}${more}`;
+  return `${showControls(file)}: ${shown.join('; ')}${more}`;
 }
 
 function expectation(issue: z.core.$ZodIssue, found: { value: unknown; present: boolean }): string {

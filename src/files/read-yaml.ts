@@ -1,3 +1,4 @@
+import { showControls } from '../text/sanitize.js';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { z } from 'zod';
@@ -66,19 +67,19 @@ export function readYamlFile(file: string, options: YamlFileOptions = {}): YamlD
       problem.code === 'TAG_RESOLVE_FAILED'
         ? `unknown tag ${tagName(problem.message)} (firedrill files hold plain data only)`
         : problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new YamlFileError(file, `${file}: not valid YAML${where}: ${detail}`);
+    throw new YamlFileError(file, `${showControls(file)}: not valid YAML${where}: ${detail}`);
   }
   const duplicate = firstDuplicateKey(yaml, document.contents);
   if (duplicate) {
     const at = lineCounter.linePos(duplicate.offset);
-    throw new YamlFileError(file, `${file}: not valid YAML at line ${at.line}, column ${at.col}: the key "${duplicate.key}" appears twice in one mapping`);
+    throw new YamlFileError(file, `${showControls(file)}: not valid YAML at line ${at.line}, column ${at.col}: the key "${duplicate.key}" appears twice in one mapping`);
   }
   let value: unknown;
   try {
     value = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
     // Alias bombs: "Excessive alias count indicates a resource exhaustion attack".
-    throw new YamlFileError(file, `${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    throw new YamlFileError(file, `${showControls(file)}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   return {
     file,
@@ -126,15 +127,15 @@ export function readBoundedTextFile(file: string, options: YamlFileOptions = {})
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new YamlFileError(file, `${file}: cannot read the ${what} (${describeOpenError(error)})`, code);
+    throw new YamlFileError(file, `${showControls(file)}: cannot read the ${what} (${describeOpenError(error)})`, code);
   }
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) {
-      throw new YamlFileError(file, `${file}: not a regular file (it is ${kindOf(stats)}); firedrill reads ${withArticle(what)} only from a regular file`, 'ENOTREG');
+      throw new YamlFileError(file, `${showControls(file)}: not a regular file (it is ${kindOf(stats)}); firedrill reads ${withArticle(what)} only from a regular file`, 'ENOTREG');
     }
     if (stats.size > maxBytes) {
-      throw new YamlFileError(file, `${file}: ${stats.size.toLocaleString('en-US')} bytes is too large for ${withArticle(what)} (at most ${formatSize(maxBytes)})`, 'EFBIG');
+      throw new YamlFileError(file, `${showControls(file)}: ${stats.size.toLocaleString('en-US')} bytes is too large for ${withArticle(what)} (at most ${formatSize(maxBytes)})`, 'EFBIG');
     }
     // The size may change while we read: read at most one byte past the bound to notice growth.
     const buffer = Buffer.alloc(Math.min(maxBytes + 1, stats.size + 1));
@@ -146,12 +147,12 @@ export function readBoundedTextFile(file: string, options: YamlFileOptions = {})
       if (length === buffer.length) break;
     }
     if (length > maxBytes) {
-      throw new YamlFileError(file, `${file}: grew past ${formatSize(maxBytes)} while being read; too large for ${withArticle(what)}`, 'EFBIG');
+      throw new YamlFileError(file, `${showControls(file)}: grew past ${formatSize(maxBytes)} while being read; too large for ${withArticle(what)}`, 'EFBIG');
     }
     return buffer.subarray(0, length).toString('utf8');
   } catch (error) {
     if (error instanceof YamlFileError) throw error;
-    throw new YamlFileError(file, `${file}: cannot read the ${what} (${describeOpenError(error)})`, (error as NodeJS.ErrnoException).code);
+    throw new YamlFileError(file, `${showControls(file)}: cannot read the ${what} (${describeOpenError(error)})`, (error as NodeJS.ErrnoException).code);
   } finally {
     closeSync(fd);
   }

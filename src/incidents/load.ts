@@ -1,3 +1,4 @@
+import { showControls } from '../text/sanitize.js';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describeIssues, formatProblems } from '../files/describe-issue.js';
@@ -47,14 +48,14 @@ export function loadScenarios(dir: string = defaultScenariosDir()): LoadedScenar
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (error as Error).message;
-    errors.push({ file: dir, scope: 'folder', message: `${dir}: cannot read the scenarios folder (${reason})` });
+    errors.push({ file: dir, scope: 'folder', message: `${showControls(dir)}: cannot read the scenarios folder (${reason})` });
     return { scenarios: [], errors };
   }
   if (names.length === 0) {
-    errors.push({ file: dir, scope: 'folder', message: `${dir}: the scenarios folder holds no *.yaml files` });
+    errors.push({ file: dir, scope: 'folder', message: `${showControls(dir)}: the scenarios folder holds no *.yaml files` });
   }
   if (names.length > MAX_SCENARIO_FILES) {
-    errors.push({ file: dir, scope: 'folder', message: `${dir}: ${names.length} scenario files; only the first ${MAX_SCENARIO_FILES} by name are read` });
+    errors.push({ file: dir, scope: 'folder', message: `${showControls(dir)}: ${names.length} scenario files; only the first ${MAX_SCENARIO_FILES} by name are read` });
     names = names.slice(0, MAX_SCENARIO_FILES);
   }
   const byId = new Map<string, Scenario[]>();
@@ -75,8 +76,8 @@ export function loadScenarios(dir: string = defaultScenariosDir()): LoadedScenar
       continue;
     }
     const files = same.map((scenario) => scenario.file!);
-    const message = `id "${id}" is used by ${files.slice(0, -1).join(', ')} and ${files.at(-1)}: rename all but one (none of them is loaded)`;
-    for (const file of files) errors.push({ file, field: 'id', message: `${file}: ${message}` });
+    const message = `id "${id}" is used by ${files.slice(0, -1).map(showControls).join(', ')} and ${showControls(files.at(-1)!)}: rename all but one (none of them is loaded)`;
+    for (const file of files) errors.push({ file, field: 'id', message: `${showControls(file)}: ${message}` });
   }
   return { scenarios, errors };
 }

@@ -29,6 +29,20 @@ function failure(run: () => unknown): YamlFileError {
 }
 
 describe('readYamlFile refuses what is not a small regular file, without blocking', () => {
+  it('names a file whose name holds a newline or an escape sequence with them shown, never raw', () => {
+    const file = write('evil\n\u001b[2Jname.yaml', 'a: [');
+    const message = (() => {
+      try {
+        readYamlFile(file, { what: 'scenario file' });
+      } catch (error) {
+        return (error as YamlFileError).message;
+      }
+      return '';
+    })();
+    expect(message).toContain('evil\\n\\x1b[2Jname.yaml: not valid YAML');
+    expect(message).not.toMatch(/[\n\u001b]/);
+  });
+
   it('a FIFO named *.yaml: refused at once, naming it (a plain read would wait for a writer for ever)', () => {
     const fifo = path.join(dir, 'pipe.yaml');
     execFileSync('mkfifo', [fifo]);
