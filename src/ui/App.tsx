@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { DrillName } from '../drills/types.js';
 import type { Scenario } from '../incidents/types.js';
 import { ConfirmScreen } from './screens/ConfirmScreen.js';
+import { ExperimentsFlow } from './screens/ExperimentsFlow.js';
 import { DrillPickerScreen } from './screens/DrillPickerScreen.js';
 import { HistoryLoaderScreen } from './screens/HistoryLoaderScreen.js';
 import { HomeScreen, type HomeChoice } from './screens/HomeScreen.js';
@@ -83,6 +84,10 @@ function CurrentScreen({ services, screen, setScreen, quit }: { services: Consol
       );
     case 'history':
       return <HistoryLoaderScreen services={services} onBack={home} />;
+    case 'experiments':
+    case 'experiment-checklist':
+    case 'experiment':
+      return <ExperimentsFlow services={services} screen={screen} setScreen={setScreen} onHome={home} />;
     case 'quitting':
       return (
         <Box>

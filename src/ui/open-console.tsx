@@ -11,6 +11,7 @@ import { drainTasks, trackTask } from '../lifecycle.js';
 import type { SystemSampler } from '../monitor/sampler.js';
 import { sanitizeEvents, sanitizeStrings } from '../text/sanitize.js';
 import { Boot } from './Boot.js';
+import { createExperimentServices } from './experiment-services.js';
 import type { ConsoleServices, SampleFeed } from './services.js';
 
 /** Ctrl-C, SIGTERM or SIGHUP: how long the drills get to clean up before firedrill does it itself. */
@@ -212,6 +213,7 @@ function createConsoleServices(
     incidentEvents: (scenario, signal) => sanitizeEvents(incidentEvents(scenario, signal)),
     incidentEngine: apiUrl ? `incident API at ${apiUrl}` : 'in-process',
     openHistory: async () => (await import('../history/open-history.js')).openHistory(history),
+    experiments: createExperimentServices({ config, paths, env, flags: { prometheusUrl: values.prometheus, alertmanagerUrl: values.alertmanager }, startMonitor }),
   };
   return {
     services,

@@ -1,5 +1,8 @@
 import type { DrillName, RunEvent, RunReport, SystemSample } from '../drills/types.js';
 import type { HistoryStore } from '../history/store.js';
+import type { GamedayEvent } from '../experiments/gameday.js';
+import type { Experiment } from '../experiments/schema.js';
+import type { ExperimentEvent } from '../experiments/types.js';
 import type { IncidentEvent, Scenario } from '../incidents/types.js';
 
 /**
@@ -18,6 +21,24 @@ export interface ConsoleServices {
   incidentEngine: string;
   /** Opens the history browser's store (lazily: the console starts without touching it). */
   openHistory?(): Promise<ConsoleHistory>;
+  /** Chaos experiments and gamedays (absent: the home menu leads to a screen that says so). */
+  experiments?: ExperimentServices;
+}
+
+export interface ExperimentServices {
+  /** The experiment files, with the errors of those that did not load. */
+  load(): Promise<{ experiments: Experiment[]; errors: { file: string; message: string }[] }>;
+  /** Why an experiment cannot run on this machine with this setup ([] when it can). */
+  problems(experiment: Experiment): Promise<string[]>;
+  run(experiment: Experiment, signal: AbortSignal): AsyncIterable<ExperimentEvent>;
+  gameday(plan: GamedayPlan, signal: AbortSignal): AsyncIterable<GamedayEvent>;
+}
+
+export interface GamedayPlan {
+  experiments: Experiment[];
+  durationMs: number;
+  intervalMs: number;
+  severity: { min: number; max: number };
 }
 
 export interface DrillInfo {

@@ -13,3 +13,5 @@ export { injectedMetricsPanel, InjectedMetrics } from './InjectedMetrics.js';
 export { noticesPanel, Notices, type NoticeItem } from './Notices.js';
 export { selectListPanel } from './SelectList.js';
 export { timelinePanel, Timeline, type TimelineItem } from './Timeline.js';
+export { latencySparklinePanel, LatencySparkline, type LatencySeries } from './LatencySparkline.js';
+export { probeStripPanel, ProbeStrip, WindowMarks, type ProbeStripRow, type WindowMark } from './ProbeStrip.js';

@@ -1,4 +1,5 @@
 import type { DrillName } from '../../drills/types.js';
+import type { Experiment } from '../../experiments/schema.js';
 import type { Scenario } from '../../incidents/types.js';
 
 /** Where the console is: one of these at a time; the root renders the matching screen. */
@@ -10,4 +11,7 @@ export type Screen =
   | { name: 'scenarios'; lastScenarioId?: string }
   | { name: 'incident'; scenario: Scenario; key: number }
   | { name: 'history' }
+  | { name: 'experiments' }
+  | { name: 'experiment-checklist'; choice: { kind: 'experiment'; experiment: Experiment } | { kind: 'gameday'; experiments: Experiment[] }; problems: string[] }
+  | { name: 'experiment'; choice: { kind: 'experiment'; experiment: Experiment } | { kind: 'gameday'; experiments: Experiment[] }; key: number }
   | { name: 'quitting' };
