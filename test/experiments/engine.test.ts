@@ -1,4 +1,8 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/config.js';
+import { firedrillFiles } from '../drills/helpers.js';
 import { isAlive } from '../helpers/procs.js';
 import { fromObject, ledgerIsEmpty, run, servicePids, shipped, tempData, type TempData } from './helpers.js';
 
@@ -28,6 +32,44 @@ describe('the experiment engine', () => {
     const pids = servicePids(events);
     expect(pids).toHaveLength(4);
     expect(pids.filter(isAlive)).toEqual([]);
+    expect(await ledgerIsEmpty(data)).toBe(true);
+  });
+
+  it('canary-stop-too-long: the canary stays down past the allowed time, by design, and its late recovery is measured', async () => {
+    data = tempData();
+    const { result, events } = await run(shipped('canary-stop-too-long'), data, { faultDurationSeconds: 3 });
+    expect(result.status).toBe('completed');
+    expect(result.verdict).toBe('not-recovered');
+    const [fault] = result.faults;
+    expect(fault!.timeToDetectMs).toBeLessThanOrEqual(250);
+    // Back only once the stop ended (3 s), after the 2 s allowed: late, but measured.
+    expect(fault!.recoveredAt! - fault!.startedAt).toBeGreaterThan(2900);
+    expect(fault!.outageMs).toBeGreaterThan(2500);
+    expect(result.summary).toMatch(/^did not recover: 0 of 1 fault\(s\) held/);
+    expect(events.some((event) => event.type === 'notice' && /not recovered within 2\.00 s of its start/.test(event.message))).toBe(true);
+    expect(servicePids(events).filter(isAlive)).toEqual([]);
+    expect(await ledgerIsEmpty(data)).toBe(true);
+  });
+
+  it('cpu, memory and disk pressure: the canary holds its latency, and the latency under load is measured against the baseline', async () => {
+    data = tempData();
+    const fillDir = path.join(data.paths.dataDir, 'fill');
+    mkdirSync(fillDir);
+    const config = defaultConfig();
+    config.drills.memory_pressure.size_mb = 128;
+    config.drills.disk_fill.size_mb = 64;
+    config.drills.disk_fill.directory = fillDir;
+    for (const id of ['cpu-pressure-canary-latency', 'memory-pressure-canary-latency', 'disk-fill-headroom']) {
+      const { result, events } = await run(shipped(id), data, { config, faultDurationSeconds: 2 });
+      expect({ id, status: result.status, verdict: result.verdict }).toEqual({ id, status: 'completed', verdict: 'held' });
+      expect(result.figures).toMatchObject({ faults: 1, held: 1, faultTolerance: 1 });
+      const latencyProbe = result.probes.find((probe) => probe.measuresLatency)!.name;
+      expect(result.baseline[latencyProbe]!.count).toBeGreaterThan(3);
+      expect(result.faults[0]!.latency[latencyProbe]!.count).toBeGreaterThan(3);
+      expect(result.faults[0]!.problem).toBeUndefined();
+      expect(servicePids(events).filter(isAlive)).toEqual([]);
+    }
+    expect(await firedrillFiles(fillDir)).toEqual([]);
     expect(await ledgerIsEmpty(data)).toBe(true);
   });
 
