@@ -9,6 +9,8 @@ import { defaultExperimentsDir, loadExperiments } from '../experiments/load.js';
 import { detectorsFor, findExperiment, outputProblem, prometheusFor, riskRefusal, setupProblems, writeOutputs, type OutputFiles } from '../experiments/prepare.js';
 import type { Experiment } from '../experiments/schema.js';
 import { toJournal } from '../experiments/journal.js';
+import { experimentSession } from '../experiments/session.js';
+import { keepInHistory } from '../history/record.js';
 import { eventLines } from '../experiments/text.js';
 import type { ExperimentResult } from '../experiments/types.js';
 import { detectionFlagOptions } from '../monitor/alerts/detector.js';
@@ -41,8 +43,8 @@ did not hold before, or something failed), 2 bad usage or file, 130 interrupted.
 `;
 
 export interface ExperimentCommandHooks {
-  /** Called with every finished result (history goes here); a failure is reported, never fatal. */
-  onResult?: (result: ExperimentResult, run: PreparedRun) => Promise<void>;
+  /** Called with every finished result, interrupted ones too (history goes here); returns a problem to report, never fatal. */
+  onResult?: (result: ExperimentResult, experiment: Experiment, run: PreparedRun) => Promise<string | undefined>;
 }
 
 export function createExperimentCommand(hooks: ExperimentCommandHooks = {}): Command {
@@ -217,9 +219,8 @@ async function run(ctx: CommandContext, argv: string[], hooks: ExperimentCommand
     }
     const result = await execute(ctx, prepared, experiment, { json: values.json === true, duration: args.duration, detectors, prometheus });
     for (const problem of await writeOutputs(result, experiment, args.files)) writeLine(ctx.stderr, `firedrill experiment run: ${problem}`);
-    if (hooks.onResult) {
-      await hooks.onResult(result, prepared).catch((error: Error) => writeLine(ctx.stderr, `firedrill experiment run: history: ${error.message}`));
-    }
+    const problem = await hooks.onResult?.(result, experiment, prepared).catch((error: Error) => error.message);
+    if (problem) writeLine(ctx.stderr, `firedrill experiment run: history: ${problem}`);
     if (result.status === 'interrupted') return EXIT_INTERRUPTED;
     return result.status === 'completed' && result.verdict !== 'not-recovered' ? EXIT_OK : EXIT_FAILED;
   } finally {
@@ -256,4 +257,8 @@ async function execute(
   return result;
 }
 
-export const command: Command = createExperimentCommand();
+export const command: Command = createExperimentCommand({
+  // Every experiment is kept, interrupted ones too: on this machine first, then in Neo4j when configured.
+  onResult: (result, experiment, run) =>
+    keepInHistory({ paths: run.paths, config: run.config, env: process.env }, { session: experimentSession(result, toJournal(result, experiment)) }),
+});

@@ -5,7 +5,9 @@ import { DrillLockError } from '../drills/lock.js';
 import { loadRunConfig, prepareRun, type PreparedRun } from '../drills/prepare.js';
 import { runGameday, type GamedayResult } from '../experiments/gameday.js';
 import { experimentReportHtml } from '../experiments/html-report.js';
-import { toGamedayJournal } from '../experiments/journal.js';
+import { toGamedayJournal, toJournal } from '../experiments/journal.js';
+import { experimentSession, gamedaySession } from '../experiments/session.js';
+import { keepInHistory } from '../history/record.js';
 import { experimentsToJunit } from '../experiments/junit.js';
 import { RISKS, type Risk } from '../experiments/kinds/types.js';
 import { defaultExperimentsDir, loadExperiments } from '../experiments/load.js';
@@ -164,6 +166,7 @@ export const command: Command = async (ctx) => {
   try {
     const result = await execute(ctx, prepared, runnable, args, (experiment) => detectorsFor(experiment, loaded.config, ctx.env, flags), prometheus);
     for (const problem of await writeGamedayOutputs(result, runnable, args.files)) writeLine(ctx.stderr, `firedrill gameday: ${problem}`);
+    for (const problem of await keepGameday(result, runnable, prepared)) writeLine(ctx.stderr, `firedrill gameday: history: ${problem}`);
     if (values.json) writeLine(ctx.stdout, JSON.stringify(toGamedayJournal(result, runnable), null, 2));
     if (result.status === 'interrupted') return EXIT_INTERRUPTED;
     const clean = result.results.every((experiment) => experiment.status === 'completed' && experiment.verdict !== 'not-recovered');
@@ -210,6 +213,7 @@ async function execute(
         for (const line of eventLines(event.event)) print(`[${event.index + 1}] ${line}`);
         break;
       case 'waiting':
+      case 'notice':
         print(event.message);
         break;
       case 'gameday-finished':
@@ -217,6 +221,22 @@ async function execute(
         break;
     }
   }
+}
+
+/** Each experiment of the gameday as its own session, then the gameday: the problems to report. */
+async function keepGameday(result: GamedayResult, experiments: readonly Experiment[], run: PreparedRun): Promise<string[]> {
+  const target = { paths: run.paths, config: run.config, env: process.env };
+  const byId = new Map(experiments.map((experiment) => [experiment.id, experiment]));
+  const sessions = [
+    ...result.results.map((experiment) => experimentSession(experiment, toJournal(experiment, byId.get(experiment.experiment.id)!))),
+    gamedaySession(result),
+  ];
+  const problems: string[] = [];
+  for (const session of sessions) {
+    const problem = await keepInHistory(target, { session });
+    if (problem) problems.push(problem);
+  }
+  return problems;
 }
 
 function writeGamedayOutputs(result: GamedayResult, experiments: readonly Experiment[], files: OutputFiles): Promise<string[]> {

@@ -15,6 +15,7 @@ import { ACTION_KINDS, FAULT_KINDS, kindNamed, PROBE_KINDS, SERVICE_KINDS } from
 import type { ExperimentService, Fault, KindContext } from './kinds/types.js';
 import { FaultTracker, figuresOf, latencyByProbe, verdictText, worstVerdict } from './measures.js';
 import { ProbeLoop, type NamedProbe } from './probe-loop.js';
+import { percent, seconds } from './text.js';
 import type { Experiment, ExperimentStep } from './schema.js';
 import type {
   ExperimentEvent,
@@ -519,7 +520,7 @@ class ExperimentRun {
       case 'completed': {
         const parts = [`${verdictText(verdict)}: ${figures.held} of ${figures.faults} fault(s) held`];
         if (figures.mttrMs !== null) parts.push(`MTTR ${seconds(figures.mttrMs)}`);
-        if (figures.availability !== null) parts.push(`availability ${(figures.availability * 100).toFixed(1)} %`);
+        if (figures.availability !== null) parts.push(`availability ${percent(figures.availability)}`);
         return parts.join(', ') + tail;
       }
     }
@@ -562,10 +563,6 @@ class ExperimentRun {
       this.signal.addEventListener('abort', onAbort, { once: true });
     });
   }
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
 function bounded<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -48,6 +48,8 @@ export type GamedayEvent =
   | { type: 'gameday-started'; id: string; at: number; endsAt: number; candidates: string[] }
   | { type: 'experiment'; index: number; event: ExperimentEvent }
   | { type: 'waiting'; at: number; untilAt: number; message: string }
+  /** Something to know that is not an experiment's (history could not be saved...). */
+  | { type: 'notice'; level: 'info' | 'warn'; message: string; at: number }
   | { type: 'gameday-finished'; result: GamedayResult };
 
 export async function* runGameday(options: GamedayOptions): AsyncGenerator<GamedayEvent, GamedayResult> {

@@ -1,15 +1,10 @@
+import { mean, percentile } from '../stats.js';
 import type { ExperimentFigures, FaultRecord, Percentiles, ProbeInfo, ProbeTick, Verdict } from './types.js';
 
-/** The p-th percentile (0-100) by nearest rank of sorted values. */
-function nearestRank(sorted: readonly number[], p: number): number {
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
-}
-
 export function percentilesOf(values: readonly number[]): Percentiles | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return { count: sorted.length, p50: nearestRank(sorted, 50), p95: nearestRank(sorted, 95), p99: nearestRank(sorted, 99) };
+  const p50 = percentile(values, 50);
+  if (p50 === null) return null;
+  return { count: values.length, p50, p95: percentile(values, 95)!, p99: percentile(values, 99)! };
 }
 
 /** Latency percentiles per latency probe over these rounds (answers that failed count too: a timeout is slow). */
@@ -157,10 +152,6 @@ export class FaultTracker {
   rounds(): readonly ProbeTick[] {
     return this.window;
   }
-}
-
-function mean(values: readonly number[]): number | null {
-  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
 /** MTTR, fault tolerance and availability across the faults of one experiment. */

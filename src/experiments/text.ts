@@ -1,19 +1,22 @@
+import { formatDuration, formatPercent } from '../format.js';
 import { verdictText } from './measures.js';
 import type { ExperimentEvent, ExperimentFigures, ExperimentResult, FaultRecord, Percentiles } from './types.js';
 
 /** Lines a person reads, for the headless `firedrill experiment run` and `firedrill gameday`. */
 
+/** "420 ms", "2.4 s": the one duration format (src/format.ts). */
 export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return formatDuration(ms);
 }
 
+/** A share (0..1) as "99.5 %". */
 export function percent(share: number | null): string {
-  return share === null ? '-' : `${(share * 100).toFixed(1)} %`;
+  return formatPercent(share === null ? null : share * 100);
 }
 
 export function describePercentiles(value: Percentiles | null | undefined): string {
   if (!value) return 'no answers';
-  return `p50 ${value.p50.toFixed(1)} ms, p95 ${value.p95.toFixed(1)} ms, p99 ${value.p99.toFixed(1)} ms`;
+  return `p50 ${seconds(value.p50)}, p95 ${seconds(value.p95)}, p99 ${seconds(value.p99)}`;
 }
 
 /** The lines for one event (none for the frequent ones: rounds, samples). */

@@ -9,6 +9,7 @@ import type { GamedayEvent } from '../experiments/gameday.js';
 import type { Experiment } from '../experiments/schema.js';
 import type { ExperimentEvent } from '../experiments/types.js';
 import type { SystemSampler } from '../monitor/sampler.js';
+import { trackTask } from '../lifecycle.js';
 import type { FiredrillPaths } from '../paths.js';
 import type { ExperimentServices, GamedayPlan } from './services.js';
 
@@ -25,6 +26,7 @@ export function createExperimentServices(options: ExperimentServicesOptions): Ex
   const engine = () =>
     Promise.all([import('../experiments/load.js'), import('../experiments/prepare.js'), import('../drills/prepare.js'), import('../drills/ledger.js')]);
   let loaded: ReturnType<ExperimentServices['load']> | undefined;
+  const history = () => Promise.all([import('../history/record.js'), import('../experiments/session.js'), import('../experiments/journal.js')]);
 
   /** Lock, leftovers and monitor around one engine run. */
   async function* prepared<E>(run: (parts: { sampler: SystemSampler; ledger: import('../drills/ledger.js').Ledger }) => AsyncIterable<E>): AsyncGenerator<E> {
@@ -53,7 +55,7 @@ export function createExperimentServices(options: ExperimentServicesOptions): Ex
       prepared(async function* ({ sampler, ledger }) {
         const [{ runExperiment }, { detectorsFor, prometheusFor }] = await Promise.all([import('../experiments/engine.js'), import('../experiments/prepare.js')]);
         const prometheus = prometheusFor(config, env, flags.prometheusUrl);
-        yield* runExperiment({
+        const result = yield* runExperiment({
           experiment,
           config,
           paths,
@@ -64,12 +66,15 @@ export function createExperimentServices(options: ExperimentServicesOptions): Ex
           detectors: detectorsFor(experiment, config, env, flags),
           ...(prometheus ? { prometheus } : {}),
         });
+        const [{ keepInHistory }, { experimentSession }, { toJournal }] = await history();
+        const problem = await trackTask(keepInHistory({ paths, config, env }, { session: experimentSession(result, toJournal(result, experiment)) }));
+        if (problem) yield { type: 'notice', level: 'warn', message: `History: ${problem}`, at: Date.now() };
       }),
     gameday: (plan: GamedayPlan, signal: AbortSignal): AsyncIterable<GamedayEvent> =>
       prepared(async function* ({ sampler, ledger }) {
         const [{ runGameday }, { detectorsFor, prometheusFor }] = await Promise.all([import('../experiments/gameday.js'), import('../experiments/prepare.js')]);
         const prometheus = prometheusFor(config, env, flags.prometheusUrl);
-        yield* runGameday({
+        const result = yield* runGameday({
           ...plan,
           config,
           paths,
@@ -80,6 +85,13 @@ export function createExperimentServices(options: ExperimentServicesOptions): Ex
           detectorsFor: (experiment) => detectorsFor(experiment, config, env, flags),
           ...(prometheus ? { prometheus } : {}),
         });
+        const [{ keepInHistory }, { experimentSession, gamedaySession }, { toJournal }] = await history();
+        const byId = new Map(plan.experiments.map((experiment) => [experiment.id, experiment]));
+        const sessions = [...result.results.map((one) => experimentSession(one, toJournal(one, byId.get(one.experiment.id)!))), gamedaySession(result)];
+        for (const session of sessions) {
+          const problem = await trackTask(keepInHistory({ paths, config, env }, { session }));
+          if (problem) yield { type: 'notice', level: 'warn', message: `History: ${problem}`, at: Date.now() };
+        }
       }),
   };
 }

@@ -1,13 +1,26 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/config.js';
 import { readLedger } from '../../src/drills/ledger.js';
+import { openHistory } from '../../src/history/open-history.js';
 import { gamedayJournalSchema, journalSchema } from '../../src/experiments/journal.js';
 import { collect, runCli, startCli, waitFor } from '../helpers/cli.js';
 import { tempData, type TempData } from './helpers.js';
 
 let data: TempData | undefined;
 afterEach(() => data?.remove());
+
+/** The sessions history kept in the temp data dir, newest first. */
+async function sessions(kind: 'experiment' | 'gameday') {
+  const history = await openHistory({ paths: data!.paths, config: defaultConfig(), env: {} });
+  try {
+    const list = await history.listSessions({ kind, limit: 20 });
+    return { list, first: list[0] ? await history.getSession(list[0].id) : undefined };
+  } finally {
+    await history.close();
+  }
+}
 
 /** A folder of experiments for FIREDRILL_EXPERIMENTS_DIR, from YAML texts. */
 function experimentsDir(files: Record<string, string>): string {
@@ -105,6 +118,13 @@ describe('firedrill experiment', () => {
     expect(junit).toMatch(/<testsuite name="quick-kill: Quick kill"[^>]* tests="3" failures="0"/);
     expect(junit).toMatch(/<testcase classname="firedrill.experiment.quick-kill" name="fault 1: kill"/);
     expect(readFileSync(out('r.html'), 'utf8')).toMatch(/^<!DOCTYPE html>[\s\S]*<svg [\s\S]*aria-label="latency over time"/);
+
+    // Kept in history as a session, with the journal (without its probe rounds) as detail.
+    const kept = await sessions('experiment');
+    expect(kept.list).toHaveLength(1);
+    expect(kept.first).toMatchObject({ id: printed.run_id, subject: 'quick-kill', status: 'completed', verdict: 'recovered', figures: { faults: 1, recovered: 1, risk: 'low' } });
+    expect(kept.first!.figures.mttrMs).toBeGreaterThan(100);
+    expect(kept.first!.detail).toMatchObject({ format: 'firedrill-experiment-journal/1', run: [expect.objectContaining({ output: expect.objectContaining({ verdict: 'recovered' }) })] });
   });
 
   it('Ctrl-C in the middle of a fault undoes it and exits 130; after kill -9 the next cleanup undoes it', async () => {
@@ -170,5 +190,12 @@ describe('firedrill gameday', () => {
     expect(stopped.stdout).toMatch(/rollback start the service "canary" if it is down/);
     expect(stopped.stdout).toMatch(/^Gameday: interrupted after/m);
     expect(await readLedger(data.paths)).toEqual([]);
+
+    // Both gamedays kept, and every experiment they ran, the interrupted one as stopped.
+    const days = await sessions('gameday');
+    expect(days.list.map((day) => day.status)).toEqual(['stopped', 'completed']);
+    const experiments = await sessions('experiment');
+    expect(experiments.list.length).toBe(ids.length + 1);
+    expect(experiments.list[0]).toMatchObject({ subject: 'quick-kill', status: 'stopped' });
   });
 });

@@ -4,6 +4,7 @@
  * probe strip. Reusable by any mode that times requests.
  */
 import { Text } from 'ink';
+import { formatDuration } from '../../format.js';
 import { sparkline } from '../format.js';
 import { paint } from '../palette.js';
 import type { ShellPanel } from '../shell/ScreenShell.js';
@@ -35,7 +36,7 @@ export function LatencySparkline({ series, marks, rows, columns }: { series: rea
             <Text dimColor>{item.label.slice(0, width - 1).padEnd(width)}</Text>
             {' '.repeat(Math.max(0, cells - values.length))}
             <Text color={paint('cyan')}>{latencyLine(values, top)}</Text>
-            <Text dimColor>{` ≤${top < 10 ? top.toFixed(1) : top.toFixed(0)}ms`.padStart(SIDE_COLUMN).slice(0, SIDE_COLUMN)}</Text>
+            <Text dimColor>{` ≤${formatDuration(top)}`.padStart(SIDE_COLUMN).slice(0, SIDE_COLUMN)}</Text>
           </Text>
         );
       })}

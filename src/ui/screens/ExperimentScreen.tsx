@@ -51,7 +51,7 @@ export function verdictFigures(view: ExperimentView): Figure[] {
   for (const probe of result?.probes.filter((candidate) => candidate.measuresLatency) ?? []) {
     const base = result?.baseline[probe.name];
     const worst = result?.faults.map((fault) => fault.latency[probe.name]?.p95 ?? 0).reduce((a, b) => Math.max(a, b), 0);
-    if (base) rows.push({ label: `${probe.name} p95`, value: `${base.p95.toFixed(0)} → ${(worst ?? 0).toFixed(0)} ms` });
+    if (base) rows.push({ label: `${probe.name} p95`, value: `${seconds(base.p95)} → ${seconds(worst ?? 0)}` });
   }
   return rows;
 }

@@ -200,6 +200,8 @@ export function gamedayReducer(state: ExperimentView, event: GamedayEvent | Engi
     }
     case 'waiting':
       return { ...state, caption: capitalise(event.message), tone: 'info', gameday: state.gameday ? { ...state.gameday, waiting: event.message } : state.gameday };
+    case 'notice':
+      return { ...state, timeline: note(state, event.at, event.message, event.level === 'warn' ? 'warn' : undefined) };
     case 'gameday-finished':
       return {
         ...state,
