@@ -5,8 +5,8 @@ import { DrillLockError } from '../drills/lock.js';
 import { loadRunConfig, prepareRun, type PreparedRun } from '../drills/prepare.js';
 import { runGameday, type GamedayResult } from '../experiments/gameday.js';
 import { experimentReportHtml } from '../experiments/html-report.js';
-import { toGamedayJournal, toJournal } from '../experiments/journal.js';
-import { experimentSession, gamedaySession } from '../experiments/session.js';
+import { toGamedayJournal } from '../experiments/journal.js';
+import { gamedaySessions } from '../experiments/session.js';
 import { keepInHistory } from '../history/record.js';
 import { experimentsToJunit } from '../experiments/junit.js';
 import { RISKS, type Risk } from '../experiments/kinds/types.js';
@@ -225,15 +225,9 @@ async function execute(
 
 /** Each experiment of the gameday as its own session, then the gameday: the problems to report. */
 async function keepGameday(result: GamedayResult, experiments: readonly Experiment[], run: PreparedRun): Promise<string[]> {
-  const target = { paths: run.paths, config: run.config, env: process.env };
-  const byId = new Map(experiments.map((experiment) => [experiment.id, experiment]));
-  const sessions = [
-    ...result.results.map((experiment) => experimentSession(experiment, toJournal(experiment, byId.get(experiment.experiment.id)!))),
-    gamedaySession(result),
-  ];
   const problems: string[] = [];
-  for (const session of sessions) {
-    const problem = await keepInHistory(target, { session });
+  for (const session of gamedaySessions(result, experiments)) {
+    const problem = await keepInHistory({ paths: run.paths, config: run.config, env: process.env }, { session });
     if (problem) problems.push(problem);
   }
   return problems;

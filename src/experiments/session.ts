@@ -1,6 +1,7 @@
 import type { JsonValue, SessionRecord, SessionStatus } from '../history/sessions.js';
 import type { GamedayResult } from './gameday.js';
-import type { Journal } from './journal.js';
+import { toJournal, type Journal } from './journal.js';
+import type { Experiment } from './schema.js';
 import type { ExperimentFigures, ExperimentResult, ExperimentStatus } from './types.js';
 
 /**
@@ -69,4 +70,10 @@ export function gamedaySession(gameday: GamedayResult): SessionRecord {
       })),
     },
   };
+}
+
+/** Everything a gameday leaves in history: each experiment it ran, then the gameday itself. */
+export function gamedaySessions(gameday: GamedayResult, experiments: readonly Experiment[]): SessionRecord[] {
+  const byId = new Map(experiments.map((experiment) => [experiment.id, experiment]));
+  return [...gameday.results.map((result) => experimentSession(result, toJournal(result, byId.get(result.experiment.id)!))), gamedaySession(gameday)];
 }

@@ -5,9 +5,11 @@
  * experiment run` does.
  */
 import type { FiredrillConfig } from '../config/config.js';
+import type { RunExperimentOptions } from '../experiments/engine.js';
 import type { GamedayEvent } from '../experiments/gameday.js';
 import type { Experiment } from '../experiments/schema.js';
 import type { ExperimentEvent } from '../experiments/types.js';
+import type { SessionRecord } from '../history/sessions.js';
 import type { SystemSampler } from '../monitor/sampler.js';
 import { trackTask } from '../lifecycle.js';
 import type { FiredrillPaths } from '../paths.js';
@@ -26,15 +28,24 @@ export function createExperimentServices(options: ExperimentServicesOptions): Ex
   const engine = () =>
     Promise.all([import('../experiments/load.js'), import('../experiments/prepare.js'), import('../drills/prepare.js'), import('../drills/ledger.js')]);
   let loaded: ReturnType<ExperimentServices['load']> | undefined;
-  const history = () => Promise.all([import('../history/record.js'), import('../experiments/session.js'), import('../experiments/journal.js')]);
 
-  /** Lock, leftovers and monitor around one engine run. */
-  async function* prepared<E>(run: (parts: { sampler: SystemSampler; ledger: import('../drills/ledger.js').Ledger }) => AsyncIterable<E>): AsyncGenerator<E> {
-    const [, , { prepareRun }, { openLedger }] = await engine();
+  /** Lock, leftovers and monitor around one engine run; what every run is given; history kept after. */
+  async function* prepared<E, R>(
+    signal: AbortSignal,
+    run: (common: Omit<RunExperimentOptions, 'experiment'>) => AsyncGenerator<E, R>,
+    sessions: (result: R, session: typeof import('../experiments/session.js')) => SessionRecord[],
+  ): AsyncGenerator<E | { type: 'notice'; level: 'warn'; message: string; at: number }> {
+    const [, { prometheusFor }, { prepareRun }, { openLedger }] = await engine();
     const sampler = await options.startMonitor();
     const held = await prepareRun({ config, paths, sampler });
     try {
-      yield* run({ sampler, ledger: openLedger(paths) });
+      const prometheus = prometheusFor(config, env, flags.prometheusUrl);
+      const result = yield* run({ config, paths, ledger: openLedger(paths), env, signal, sampler, ...(prometheus ? { prometheus } : {}) });
+      const [{ keepInHistory }, session] = await Promise.all([import('../history/record.js'), import('../experiments/session.js')]);
+      for (const record of sessions(result, session)) {
+        const problem = await trackTask(keepInHistory({ paths, config, env }, { session: record }));
+        if (problem) yield { type: 'notice', level: 'warn', message: `History: ${problem}`, at: Date.now() };
+      }
     } finally {
       held.release();
     }
@@ -51,47 +62,25 @@ export function createExperimentServices(options: ExperimentServicesOptions): Ex
       const prometheus = prometheusFor(config, env, flags.prometheusUrl);
       return setupProblems(experiment, { config, env, ...(prometheus ? { prometheus } : {}) });
     },
-    run: (experiment: Experiment, signal: AbortSignal): AsyncIterable<ExperimentEvent> =>
-      prepared(async function* ({ sampler, ledger }) {
-        const [{ runExperiment }, { detectorsFor, prometheusFor }] = await Promise.all([import('../experiments/engine.js'), import('../experiments/prepare.js')]);
-        const prometheus = prometheusFor(config, env, flags.prometheusUrl);
-        const result = yield* runExperiment({
-          experiment,
-          config,
-          paths,
-          ledger,
-          env,
-          signal,
-          sampler,
-          detectors: detectorsFor(experiment, config, env, flags),
-          ...(prometheus ? { prometheus } : {}),
-        });
-        const [{ keepInHistory }, { experimentSession }, { toJournal }] = await history();
-        const problem = await trackTask(keepInHistory({ paths, config, env }, { session: experimentSession(result, toJournal(result, experiment)) }));
-        if (problem) yield { type: 'notice', level: 'warn', message: `History: ${problem}`, at: Date.now() };
-      }),
-    gameday: (plan: GamedayPlan, signal: AbortSignal): AsyncIterable<GamedayEvent> =>
-      prepared(async function* ({ sampler, ledger }) {
-        const [{ runGameday }, { detectorsFor, prometheusFor }] = await Promise.all([import('../experiments/gameday.js'), import('../experiments/prepare.js')]);
-        const prometheus = prometheusFor(config, env, flags.prometheusUrl);
-        const result = yield* runGameday({
-          ...plan,
-          config,
-          paths,
-          ledger,
-          env,
-          signal,
-          sampler,
-          detectorsFor: (experiment) => detectorsFor(experiment, config, env, flags),
-          ...(prometheus ? { prometheus } : {}),
-        });
-        const [{ keepInHistory }, { experimentSession, gamedaySession }, { toJournal }] = await history();
-        const byId = new Map(plan.experiments.map((experiment) => [experiment.id, experiment]));
-        const sessions = [...result.results.map((one) => experimentSession(one, toJournal(one, byId.get(one.experiment.id)!))), gamedaySession(result)];
-        for (const session of sessions) {
-          const problem = await trackTask(keepInHistory({ paths, config, env }, { session }));
-          if (problem) yield { type: 'notice', level: 'warn', message: `History: ${problem}`, at: Date.now() };
-        }
-      }),
+    async *run(experiment: Experiment, signal: AbortSignal): AsyncGenerator<ExperimentEvent> {
+      const [{ runExperiment }, { detectorsFor }, { toJournal }] = await Promise.all([
+        import('../experiments/engine.js'),
+        import('../experiments/prepare.js'),
+        import('../experiments/journal.js'),
+      ]);
+      yield* prepared(
+        signal,
+        (common) => runExperiment({ ...common, experiment, detectors: detectorsFor(experiment, config, env, flags) }),
+        (result, { experimentSession }) => [experimentSession(result, toJournal(result, experiment))],
+      );
+    },
+    async *gameday(plan: GamedayPlan, signal: AbortSignal): AsyncGenerator<GamedayEvent> {
+      const [{ runGameday }, { detectorsFor }] = await Promise.all([import('../experiments/gameday.js'), import('../experiments/prepare.js')]);
+      yield* prepared(
+        signal,
+        (common) => runGameday({ ...common, ...plan, detectorsFor: (experiment) => detectorsFor(experiment, config, env, flags) }),
+        (result, { gamedaySessions }) => gamedaySessions(result, plan.experiments),
+      );
+    },
   };
 }
