@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/incidents/types.js';
 import { App } from '../../src/ui/App.js';
 import { useKeys } from '../../src/ui/keys/use-keys.js';
+import { HOME_ENTRIES } from '../../src/ui/screens/HomeScreen.js';
 import { ScenarioPickerScreen } from '../../src/ui/screens/ScenarioPickerScreen.js';
 import { PICKER_SCENARIOS } from '../ui-incident/fixtures.js';
 import { burst, KEYS, renderInk, waitForFrame, waitUntil } from '../helpers/ink.js';
@@ -39,7 +40,8 @@ describe('keys typed in one burst', () => {
     expect(cursorLine(await waitForFrame(app, '› History'))).toMatch(/History/);
     await burst(app.stdin, KEYS.down, KEYS.down, KEYS.down, KEYS.down);
     await waitForFrame(app, '› Quit');
-    await burst(app.stdin, KEYS.up, KEYS.up, KEYS.up);
+    // Every entry but Quit: back to the first, however many modes the home menu has.
+    await burst(app.stdin, ...HOME_ENTRIES.slice(1).map(() => KEYS.up));
     await waitForFrame(app, '› Local event drills');
   });
 
