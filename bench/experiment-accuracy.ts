@@ -18,6 +18,7 @@ import { parseExperiment } from '../src/experiments/load.js';
 import type { Experiment } from '../src/experiments/schema.js';
 import type { ExperimentResult } from '../src/experiments/types.js';
 import { resolvePaths } from '../src/paths.js';
+import { reportRow } from './rows.mjs';
 
 const KILLS = Number(process.env.BENCH_KILLS ?? 5);
 const INTERVALS_MS = [100, 50];
@@ -68,7 +69,7 @@ const stats = (values: number[]) => ({
   max: Math.max(...values.map(Math.abs)),
 });
 
-const rows: string[] = [];
+const rows: Parameters<typeof reportRow>[0][] = [];
 for (const intervalMs of INTERVALS_MS) {
   const kills = Array.from({ length: KILLS }, () => [{ fault: { kind: 'process_kill', service: 'canary' } }, { pause_seconds: 1 }]).flat();
   const { result, readyAt } = await measure(experiment(intervalMs, kills));
@@ -89,8 +90,8 @@ for (const intervalMs of INTERVALS_MS) {
     `kill -9, probes every ${intervalMs} ms, ${detect.length} faults: detect error mean ${d.mean.toFixed(0)} ms, worst ${d.max.toFixed(0)} ms; recover error mean ${r.mean.toFixed(0)} ms, worst ${r.max.toFixed(0)} ms`,
   );
   rows.push(
-    `bench-row ${JSON.stringify({ what: `time-to-detect error, kill -9, ${intervalMs} ms probes`, figure: `worst ${d.max.toFixed(0)} ms (mean ${d.mean.toFixed(0)})`, against: 'the kill', target: `<= ${intervalMs} ms` })}`,
-    `bench-row ${JSON.stringify({ what: `time-to-recover error, kill -9, ${intervalMs} ms probes`, figure: `worst ${r.max.toFixed(0)} ms (mean ${r.mean.toFixed(0)})`, against: "the supervisor's ready", target: `<= ${intervalMs} ms` })}`,
+    { what: `time-to-detect error, kill -9, ${intervalMs} ms probes`, figure: `worst ${d.max.toFixed(0)} ms (mean ${d.mean.toFixed(0)})`, against: 'the kill', target: `<= ${intervalMs} ms` },
+    { what: `time-to-recover error, kill -9, ${intervalMs} ms probes`, figure: `worst ${r.max.toFixed(0)} ms (mean ${r.mean.toFixed(0)})`, against: "the supervisor's ready", target: `<= ${intervalMs} ms` },
   );
 
   const { result: held, readyAt: heldReady, stoppedAt } = await measure(experiment(intervalMs, [{ fault: { kind: 'service_stop', service: 'canary' }, duration_seconds: 2 }]));
@@ -101,7 +102,7 @@ for (const intervalMs of INTERVALS_MS) {
   const heldRecover = fault.recoveredAt! - back;
   console.log(`stop held 2 s, probes every ${intervalMs} ms: detect error ${heldDetect} ms (after the stop finished), recover error ${heldRecover} ms (after the start was ready)`);
   rows.push(
-    `bench-row ${JSON.stringify({ what: `detect / recover error, stop held 2 s, ${intervalMs} ms probes`, figure: `${heldDetect} / ${heldRecover} ms`, against: 'stop finished / start ready', target: `<= ${intervalMs} ms` })}`,
+    { what: `detect / recover error, stop held 2 s, ${intervalMs} ms probes`, figure: `${heldDetect} / ${heldRecover} ms`, against: 'stop finished / start ready', target: `<= ${intervalMs} ms` },
   );
 }
-for (const row of rows) console.log(row);
+for (const row of rows) reportRow(row);

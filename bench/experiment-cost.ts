@@ -15,6 +15,7 @@ import { openLedger } from '../src/drills/ledger.js';
 import { runExperiment } from '../src/experiments/engine.js';
 import { parseExperiment } from '../src/experiments/load.js';
 import { resolvePaths } from '../src/paths.js';
+import { reportRow } from './rows.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in these.
@@ -79,7 +80,5 @@ for (const [label, figures] of [['every 1 s', slow], ['every 100 ms', fast]] as 
     `probing ${label} for ${SECONDS} s: ${figures.rounds} rounds; firedrill ${figures.self.toFixed(2)} % of a core, the canary ${figures.canary.toFixed(2)} %, firedrill RSS ${figures.rssMiB.toFixed(0)} MiB`,
   );
 }
-console.log(
-  `bench-row ${JSON.stringify({ what: "firedrill's CPU probing every 100 ms", figure: `${fast.self.toFixed(2)} % of a core (RSS ${fast.rssMiB.toFixed(0)} MiB)`, against: `${slow.self.toFixed(2)} % probing every 1 s` })}`,
-);
-console.log(`bench-row ${JSON.stringify({ what: 'canary CPU answering every 100 ms', figure: `${fast.canary.toFixed(2)} % of a core`, against: `${slow.canary.toFixed(2)} % every 1 s` })}`);
+reportRow({ what: "firedrill's CPU probing every 100 ms", figure: `${fast.self.toFixed(2)} % of a core (RSS ${fast.rssMiB.toFixed(0)} MiB)`, against: `${slow.self.toFixed(2)} % probing every 1 s` });
+reportRow({ what: 'canary CPU answering every 100 ms', figure: `${fast.canary.toFixed(2)} % of a core`, against: `${slow.canary.toFixed(2)} % every 1 s` });

@@ -26,6 +26,8 @@ export const BENCHES = [
   { name: 'time-to-detect', script: 'time-to-detect.mjs', needs: ['/usr/bin/prometheus', '/usr/bin/prometheus-node-exporter', '/usr/bin/prometheus-alertmanager'] },
   { name: 'proxy', script: 'proxy.mjs' },
   { name: 'sandbox', script: 'sandbox.mjs', needs: ['/usr/lib/postgresql/*/bin/initdb'] },
+  { name: 'experiment-accuracy', script: 'experiment-accuracy.ts' },
+  { name: 'experiment-cost', script: 'experiment-cost.ts' },
 ];
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -6,7 +6,7 @@ import { readLedger } from '../../src/drills/ledger.js';
 import { resolvePaths } from '../../src/paths.js';
 import { CLI, waitFor } from '../helpers/cli.js';
 import { descendantsOf, isAlive } from '../helpers/procs.js';
-import { TmuxConsole } from '../helpers/tmux.js';
+import { TMUX_MISSING, TmuxConsole } from '../helpers/tmux.js';
 
 let workDir: string | undefined;
 let tmux: TmuxConsole | undefined;
@@ -37,7 +37,7 @@ method:
     duration_seconds: 60
 `;
 
-describe('a chaos experiment in the console, in a real terminal', () => {
+describe.skipIf(TMUX_MISSING !== null)(`a chaos experiment in the console, in a real terminal${TMUX_MISSING ? ` (skipped: ${TMUX_MISSING})` : ''}`, () => {
   it('is picked, its checklist ticked, started, and Ctrl-C in the middle of the fault leaves nothing behind', async () => {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'firedrill-chaos-e2e-'));
     const tmpDir = path.join(workDir, 'tmp');

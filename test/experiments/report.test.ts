@@ -61,7 +61,7 @@ function open(file: string, name: string): { png: string; pageRequests: string[]
 }
 
 describe('the HTML report', () => {
-  it.skipIf(!CHROMIUM)('renders its charts in Chromium headless, and no request leaves the file', async () => {
+  it.skipIf(!CHROMIUM)(`renders its charts in Chromium headless, and no request leaves the file${CHROMIUM ? '' : ' (skipped: chromium is not installed)'}`, async () => {
     const data = tempData();
     const { result } = await run(
       fromObject({
