@@ -14,6 +14,7 @@ import { keepInHistory } from '../history/record.js';
 import { eventLines } from '../experiments/text.js';
 import type { ExperimentResult } from '../experiments/types.js';
 import { detectionFlagOptions } from '../monitor/alerts/detector.js';
+import { terminalSafeJson } from '../text/sanitize.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, pathsFromFlags, positiveNumber, UsageError, writeLine, type Command, type CommandContext } from './command.js';
 
 export const EXIT_INTERRUPTED = 130;
@@ -79,7 +80,7 @@ function list(ctx: CommandContext, argv: string[]): number {
   for (const error of errors) writeLine(ctx.stderr, `firedrill experiment list: ${error.message}`);
   if (values.json) {
     const rows = experiments.map(({ id, title, risk, severity, tags, description, file }) => ({ id, title, risk, severity, tags, description: description.trim(), file }));
-    writeLine(ctx.stdout, JSON.stringify(rows, null, 2));
+    writeLine(ctx.stdout, terminalSafeJson(rows));
     return EXIT_OK;
   }
   for (const risk of RISKS) {
@@ -253,7 +254,7 @@ async function execute(
     if (!options.json) for (const line of eventLines(event)) writeLine(ctx.stdout, line);
   }
   if (!result) throw new Error('the experiment ended without a result');
-  if (options.json) writeLine(ctx.stdout, JSON.stringify(toJournal(result, experiment), null, 2));
+  if (options.json) writeLine(ctx.stdout, terminalSafeJson(toJournal(result, experiment)));
   return result;
 }
 

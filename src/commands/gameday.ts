@@ -15,6 +15,7 @@ import { detectorsFor, outputProblem, prometheusFor, riskRefusal, setupProblems,
 import type { Experiment } from '../experiments/schema.js';
 import { eventLines } from '../experiments/text.js';
 import { detectionFlagOptions } from '../monitor/alerts/detector.js';
+import { terminalSafeJson } from '../text/sanitize.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, pathsFromFlags, UsageError, writeLine, type Command, type CommandContext } from './command.js';
 import { EXIT_INTERRUPTED } from './experiment.js';
 
@@ -167,7 +168,7 @@ export const command: Command = async (ctx) => {
     const result = await execute(ctx, prepared, runnable, args, (experiment) => detectorsFor(experiment, loaded.config, ctx.env, flags), prometheus);
     for (const problem of await writeGamedayOutputs(result, runnable, args.files)) writeLine(ctx.stderr, `firedrill gameday: ${problem}`);
     for (const problem of await keepGameday(result, runnable, prepared)) writeLine(ctx.stderr, `firedrill gameday: history: ${problem}`);
-    if (values.json) writeLine(ctx.stdout, JSON.stringify(toGamedayJournal(result, runnable), null, 2));
+    if (values.json) writeLine(ctx.stdout, terminalSafeJson(toGamedayJournal(result, runnable)));
     if (result.status === 'interrupted') return EXIT_INTERRUPTED;
     const clean = result.results.every((experiment) => experiment.status === 'completed' && experiment.verdict !== 'not-recovered');
     return clean ? EXIT_OK : EXIT_FAILED;

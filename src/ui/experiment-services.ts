@@ -12,6 +12,7 @@ import type { ExperimentEvent } from '../experiments/types.js';
 import type { SessionRecord } from '../history/sessions.js';
 import type { SystemSampler } from '../monitor/sampler.js';
 import { trackTask } from '../lifecycle.js';
+import { sanitizeEvents, sanitizeStrings } from '../text/sanitize.js';
 import type { FiredrillPaths } from '../paths.js';
 import type { ExperimentServices, GamedayPlan } from './services.js';
 
@@ -55,7 +56,8 @@ export function createExperimentServices(options: ExperimentServicesOptions): Ex
     load: () =>
       (loaded ??= engine().then(([{ loadExperiments, defaultExperimentsDir }]) => {
         const { experiments, errors } = loadExperiments(defaultExperimentsDir(env));
-        return { experiments, errors: errors.map(({ file, message }) => ({ file, message })) };
+        // What the console shows came from files: control characters never reach the terminal.
+        return sanitizeStrings({ experiments, errors: errors.map(({ file, message }) => ({ file, message })) });
       })),
     async problems(experiment) {
       const [, { setupProblems, prometheusFor }] = await engine();
@@ -68,19 +70,19 @@ export function createExperimentServices(options: ExperimentServicesOptions): Ex
         import('../experiments/prepare.js'),
         import('../experiments/journal.js'),
       ]);
-      yield* prepared(
+      yield* sanitizeEvents(prepared(
         signal,
         (common) => runExperiment({ ...common, experiment, detectors: detectorsFor(experiment, config, env, flags) }),
         (result, { experimentSession }) => [experimentSession(result, toJournal(result, experiment))],
-      );
+      ));
     },
     async *gameday(plan: GamedayPlan, signal: AbortSignal): AsyncGenerator<GamedayEvent> {
       const [{ runGameday }, { detectorsFor }] = await Promise.all([import('../experiments/gameday.js'), import('../experiments/prepare.js')]);
-      yield* prepared(
+      yield* sanitizeEvents(prepared(
         signal,
         (common) => runGameday({ ...common, ...plan, detectorsFor: (experiment) => detectorsFor(experiment, config, env, flags) }),
         (result, { gamedaySessions }) => gamedaySessions(result, plan.experiments),
-      );
+      ));
     },
   };
 }
