@@ -144,7 +144,7 @@ class ExperimentRun {
     this.runId = options.runId ?? randomUUID();
     this.probeInfo = this.experiment.steady_state.probes.map((spec, index) => {
       const kind = kindNamed(PROBE_KINDS, spec.kind);
-      return { name: probeName(spec, index), kind: spec.kind, description: kind.describe(spec as never), measuresLatency: false };
+      return { name: probeName(spec, index), kind: spec.kind, description: kind.describe(spec as never), measuresLatency: kind.measuresLatency };
     });
   }
 
@@ -223,7 +223,6 @@ class ExperimentRun {
     const context = this.context();
     this.probes = this.experiment.steady_state.probes.map((spec, index) => {
       const probe = kindNamed(PROBE_KINDS, spec.kind).create(spec as never, context);
-      this.probeInfo[index]!.measuresLatency = probe.measuresLatency;
       return { name: this.probeInfo[index]!.name, probe };
     });
     this.loop = new ProbeLoop(this.probes, this.experiment.probe_interval_seconds * 1000, (tick) => this.onTick(tick));

@@ -15,6 +15,7 @@ type CommandSpec = z.infer<typeof schema>;
 /** A command's exit code: within tolerance when it is the expected one. */
 export const commandProbe: ProbeKind<CommandSpec> = {
   kind: 'command',
+  measuresLatency: false,
   schema,
   describe: (spec) => `\`${spec.run.length > 60 ? `${spec.run.slice(0, 57)}...` : spec.run}\` exits ${spec.exit_code}`,
   serviceRefs: (spec) => referencesIn(spec.run).map((ref) => ref.id),
@@ -22,7 +23,6 @@ export const commandProbe: ProbeKind<CommandSpec> = {
     const command = context.resolve(spec.run);
     const timeoutMs = spec.timeout_seconds * 1000;
     return {
-      measuresLatency: false,
       async run(signal) {
         try {
           const run = await runShell(command, timeoutMs, signal);

@@ -33,6 +33,7 @@ const MAX_BODY_CHARS = 64 * 1024;
 /** One request on a fresh connection (as a client arriving would), timed from send to the last byte. */
 export const httpProbe: ProbeKind<HttpSpec> = {
   kind: 'http',
+  measuresLatency: true,
   schema,
   describe: (spec) =>
     `${spec.method} ${spec.url}: ${spec.status}${spec.max_latency_ms !== undefined ? ` within ${spec.max_latency_ms} ms` : ''}${
@@ -42,7 +43,6 @@ export const httpProbe: ProbeKind<HttpSpec> = {
   create(spec, context) {
     const url = new URL(context.resolve(spec.url));
     return {
-      measuresLatency: true,
       run: (signal) => request(url, spec, signal),
     };
   },

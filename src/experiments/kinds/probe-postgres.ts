@@ -29,6 +29,7 @@ type PostgresSpec = z.infer<typeof schema>;
  */
 export const postgresProbe: ProbeKind<PostgresSpec> = {
   kind: 'postgres',
+  measuresLatency: true,
   schema,
   describe: (spec) =>
     `PostgreSQL ${spec.url}: ${spec.query}${spec.min_rows !== undefined ? `, at least ${spec.min_rows} rows` : ''}${
@@ -38,7 +39,6 @@ export const postgresProbe: ProbeKind<PostgresSpec> = {
   create(spec, context) {
     const url = context.resolve(spec.url);
     return {
-      measuresLatency: true,
       run: async (signal) => {
         const outcome = await query(url, spec, signal);
         if (!outcome.ok || spec.committed_rows_of === undefined) return outcome;

@@ -48,6 +48,7 @@ function tolerance(spec: PrometheusSpec): string {
 /** A PromQL instant query whose first value must lie within [min, max]. */
 export const prometheusProbe: ProbeKind<PrometheusSpec> = {
   kind: 'prometheus',
+  measuresLatency: false,
   schema: schema as unknown as z.ZodObject,
   describe: (spec) => `Prometheus \`${spec.query.length > 50 ? `${spec.query.slice(0, 47)}...` : spec.query}\` ${tolerance(spec)}`,
   check: (spec, context) =>
@@ -58,7 +59,6 @@ export const prometheusProbe: ProbeKind<PrometheusSpec> = {
     const endpoint: MonitoringEndpoint = spec.url !== undefined ? { url: spec.url } : context.prometheus!;
     const client = new MonitoringClient('Prometheus', endpoint, spec.timeout_seconds * 1000);
     return {
-      measuresLatency: false,
       async run(signal) {
         const started = performance.now();
         const ms = () => performance.now() - started;

@@ -25,13 +25,13 @@ export function parseAddress(address: string): { host: string; port: number } | 
 /** A TCP connect, timed until the connection is established, then closed at once. */
 export const tcpProbe: ProbeKind<TcpSpec> = {
   kind: 'tcp',
+  measuresLatency: true,
   schema,
   describe: (spec) => `TCP connect to ${spec.address}${spec.max_latency_ms !== undefined ? ` within ${spec.max_latency_ms} ms` : ''}`,
   serviceRefs: (spec) => referencesIn(spec.address).map((ref) => ref.id),
   create(spec, context) {
     const address = parseAddress(context.resolve(spec.address));
     return {
-      measuresLatency: true,
       run: (signal) =>
         typeof address === 'string' ? Promise.resolve({ ok: false, latencyMs: 0, detail: address }) : connect(address, spec, signal),
     };

@@ -102,14 +102,14 @@ export interface ProbeOutcome {
 }
 
 export interface Probe {
-  /** HTTP and TCP probes: their latency goes into the percentiles and the sparkline. */
-  readonly measuresLatency: boolean;
   /** Never rejects: a failure is an outcome with ok false. Must end by the probe's own timeout. */
   run(signal: AbortSignal): Promise<ProbeOutcome>;
   close?(): Promise<void>;
 }
 
 export interface ProbeKind<S extends { kind: string } = { kind: string }> extends KindBase<S> {
+  /** HTTP, TCP, a query: their latency goes into the percentiles and the sparkline. */
+  measuresLatency: boolean;
   /** A reason this probe cannot run here (no Prometheus URL configured...), found before anything starts. */
   check?(spec: S, context: { prometheus?: MonitoringEndpoint; env: NodeJS.ProcessEnv }): string | null;
   create(spec: S, context: KindContext): Probe;
