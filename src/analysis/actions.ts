@@ -134,3 +134,8 @@ function scenarioFacts(scenario: Scenario): ScenarioFacts {
   const dependency = records(context.dependencies).find((entry) => entry.type === 'external')?.name;
   return { service: scenario.service, pods, node, flag, workload, dependency: typeof dependency === 'string' ? dependency : undefined };
 }
+
+/** Every action type the playbook can recommend (what a scenario or an exercise may name). */
+export function knownActionTypes(): string[] {
+  return [...new Set([...Object.values(CATEGORY_ACTIONS).flat(), ...INVESTIGATE].map((template) => template.type))];
+}

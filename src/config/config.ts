@@ -142,6 +142,22 @@ const neo4jSchema = z.strictObject({
   password: z.string().min(1).optional(),
 });
 
+const parSchema = z.strictObject({
+  beginner: seconds(HOUR).default(120),
+  intermediate: seconds(HOUR).default(180),
+  advanced: seconds(HOUR).default(240),
+});
+
+/** The training ladder (src/training/). */
+const trainingSchema = z.strictObject({
+  /** The score an exercise must reach to count as passed; the next level opens when all of a level's are. */
+  pass_score: z.number().int().min(1).max(100).default(80),
+  /** How long answering an exercise's stages should take, per level (a scenario file may set its own). */
+  par_seconds: parSchema.default(() => parSchema.parse({})),
+  /** Scenario seconds per real second during an exercise: slower than an incident's 30x, to leave time to look. */
+  speed: z.number().min(0.1).max(10000).default(10),
+});
+
 export const configSchema = z.strictObject({
   monitor: monitorSchema.default(() => monitorSchema.parse({})),
   drills: drillsSchema.default(() => drillsSchema.parse({})),
@@ -149,12 +165,14 @@ export const configSchema = z.strictObject({
   llm: llmSchema.default(() => llmSchema.parse({})),
   api: apiSchema.default({}),
   neo4j: neo4jSchema.default({}),
+  training: trainingSchema.default(() => trainingSchema.parse({})),
 });
 
 export type FiredrillConfig = z.infer<typeof configSchema>;
 export type DrillsConfig = FiredrillConfig['drills'];
 export type MonitorConfig = FiredrillConfig['monitor'];
 export type DetectionConfig = FiredrillConfig['detection'];
+export type TrainingConfig = FiredrillConfig['training'];
 export type Expectation = z.infer<typeof expectationSchema>;
 
 export class ConfigError extends Error {

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Detection, DrillName, DrillResult, Measured, MonitorEvent, MonitorEventType, RunReport } from '../drills/types.js';
+import { TRAINING_MIGRATION } from '../training/migration.js';
 import {
   bucketTrend,
   trendSliceMs,
@@ -31,7 +32,8 @@ const BUSY_TIMEOUT_MS = 10_000;
  * Each entry takes the schema from version N to N+1 (PRAGMA user_version). Never edit a shipped
  * entry: add one. v1 is what the first release wrote; v2 added incidents, the monitoring
  * verification of each drill and the outbox that replicates to Neo4j; v3 indexes that cover statistics and paging;
- * v4 the sessions of the new modes (demos, experiments, gamedays, workloads) and their outbox kind.
+ * v4 the sessions of the new modes (demos, experiments, gamedays, workloads) and their outbox kind;
+ * v5 the training mode's trainees, exercises, attempts and stage answers, and their outbox kind.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -152,6 +154,22 @@ export const MIGRATIONS: readonly string[] = [
     SELECT kind, item_id, queued_at, attempts, last_error FROM outbox ORDER BY rowid;
   DROP TABLE outbox;
   ALTER TABLE outbox_v4 RENAME TO outbox;
+  `,
+  // The training mode's trainees, exercises, attempts and stage answers (src/training/store.ts),
+  // and their outbox kind; SQLite changes a CHECK only by copying the table (queue order kept).
+  `${TRAINING_MIGRATION}
+  CREATE TABLE outbox_v5 (
+    kind TEXT NOT NULL CHECK (kind IN ('run', 'incident', 'session', 'attempt')),
+    item_id TEXT NOT NULL,
+    queued_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (kind, item_id)
+  );
+  INSERT INTO outbox_v5 (kind, item_id, queued_at, attempts, last_error)
+    SELECT kind, item_id, queued_at, attempts, last_error FROM outbox ORDER BY rowid;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_v5 RENAME TO outbox;
   `,
 ];
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dataBoundsProblem } from '../files/bounds.js';
+import { checkTrainingFields, trainingFileFields, trainingNotesFromFile } from '../training/scenario-notes.js';
 import { DIFFICULTIES, PATTERNS, SEVERITIES, type Scenario } from './types.js';
 
 /**
@@ -86,7 +87,9 @@ export const scenarioFileSchema = z.strictObject({
     .default({}),
   expected_root_cause: snakeCaseId,
   expected_action_types: z.array(snakeCaseId).min(1).max(SCENARIO_LIMITS.actionTypes),
-});
+  // debrief, hints, exercise: what the training mode needs (src/training/scenario-notes.ts).
+  ...trainingFileFields,
+}).superRefine(checkTrainingFields);
 
 export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
 /** The original's rule: the largest signed sigma, >= 5 critical, >= 4 high, >= 3 medium, else low. */
@@ -107,6 +110,7 @@ export function scenarioFromFile(file: ScenarioFile, path?: string): Scenario {
     pattern: metric.pattern,
     unit: metric.unit,
   }));
+  const training = trainingNotesFromFile(file);
   return {
     id: file.id,
     name: file.name,
@@ -120,6 +124,7 @@ export function scenarioFromFile(file: ScenarioFile, path?: string): Scenario {
     context: file.context,
     expectedRootCause: file.expected_root_cause,
     expectedActionTypes: file.expected_action_types,
+    ...(training === undefined ? {} : { training }),
     ...(path === undefined ? {} : { file: path }),
   };
 }

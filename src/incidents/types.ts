@@ -2,6 +2,7 @@
  * The contract between scenarios, metric injection, the analyzers (built-in and LLM), the incident
  * API (server and client) and the console. Plain data only.
  */
+import type { ScenarioTrainingNotes } from '../training/scenario-notes.js';
 
 export const DIFFICULTIES = ['beginner', 'intermediate', 'advanced'] as const;
 export type Difficulty = (typeof DIFFICULTIES)[number];
@@ -35,6 +36,8 @@ export interface Scenario {
   context: Record<string, unknown>;
   expectedRootCause: string;
   expectedActionTypes: string[];
+  /** Debrief, hints and answer overrides for the training mode, when the file has them. */
+  training?: ScenarioTrainingNotes;
   /** The file it was loaded from. */
   file?: string;
 }
