@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   sandbox: () => import('./commands/sandbox.js'),
   experiment: () => import('./commands/experiment.js'),
   gameday: () => import('./commands/gameday.js'),
+  train: () => import('./commands/train.js'),
 };
 
 /** The original `mythos-test` was called with flags; those spellings keep working. */
@@ -48,6 +49,8 @@ Usage:
                                  chaos experiments: steady state, faults, recovery, rollbacks
   firedrill gameday [--duration 30m] [--interval 60s] [--severity 1-3] [--experiments a,b] [--report FILE.html]
                                  continuous chaos: experiments one at a time until the time is up
+  firedrill train [--trainee NAME]   the trainee ladder in the console (scored incident exercises)
+  firedrill train --report [--trainee NAME] | --roster | --agent [--llm-url U --llm-model M] [--json]
 
 Common flags: --config FILE, --data-dir DIR (every command). "firedrill help COMMAND" gives a command's flags.
 Drills: cpu_spike, memory_pressure, disk_fill, service_restart, process_spawn.
@@ -113,6 +116,11 @@ async function main(argv: string[]): Promise<number> {
     if (!load) {
       process.stderr.write(`firedrill: unknown command "${showControls(name)}"\n\n${HELP}`);
       return EXIT_USAGE;
+    }
+    // "firedrill train" is the console's training ladder; its --report, --roster and --agent are headless.
+    if (name === 'train' && process.stdin.isTTY && process.stdout.isTTY && !rest.some((arg) => /^(--report|--roster|--agent|--help|-h)(=|$)/.test(arg))) {
+      const { openConsole } = await import('./ui/open-console.js');
+      return openConsole(rest, process.env, { screen: 'training' });
     }
     watchOutput(name);
     return runHeadless(load, rest, name);

@@ -106,8 +106,10 @@ export class ScenarioExercise implements ExerciseController {
         service: sheet.service,
         severity: sheet.severity,
         parSeconds: sheet.parSeconds,
+        hintCost: (this.options.rules ?? DEFAULT_RULES).hintCost,
         seed: sheet.seed,
         context: scenario.context,
+        metrics: scenario.metrics,
         startedAt: startedAt.toISOString(),
       };
       const firstStageAt = Date.now();

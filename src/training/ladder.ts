@@ -3,8 +3,8 @@
  * exercises are advanced). A level is open when every exercise of the levels below has been
  * passed (best score >= the pass score, which is configurable: passing is recomputed from the best
  * score, never read from a stored flag, so that changing the pass score changes the ladder).
- * Before its first attempt an exercise is shown by its service and severity only: its name
- * gives the answer away ("Gradual Memory Leak").
+ * Before its first attempt an exercise is shown by its number, service and severity only: its
+ * name gives the answer away ("Gradual Memory Leak").
  */
 import { DIFFICULTIES, type Severity } from '../incidents/types.js';
 import type { ExerciseKind, Level } from './types.js';
@@ -30,7 +30,7 @@ export interface ExerciseStats {
 
 export interface LadderEntry {
   exercise: ExerciseInfo;
-  /** The title once attempted, else "service · severity". */
+  /** The title once attempted, else "3 · service · severity". */
   label: string;
   attempts: number;
   bestScore: number | null;
@@ -61,6 +61,7 @@ export function buildLadder(trainee: string, exercises: readonly ExerciseInfo[],
   const levels: LadderLevel[] = [];
   let open = true;
   let blocker: Level | undefined;
+  let number = 0;
   for (const level of DIFFICULTIES) {
     const entries = exercises
       .filter((exercise) => exercise.level === level)
@@ -68,9 +69,10 @@ export function buildLadder(trainee: string, exercises: readonly ExerciseInfo[],
       .map((exercise): LadderEntry => {
         const record = byId.get(exercise.id);
         const passed = record !== undefined && record.bestScore >= passScore;
+        number += 1;
         return {
           exercise,
-          label: record ? exercise.title : `${exercise.kind === 'live' ? 'live fault' : exercise.service} · ${exercise.severity}`,
+          label: record ? exercise.title : `${number} · ${exercise.kind === 'live' ? 'live fault' : exercise.service} · ${exercise.severity}`,
           attempts: record?.attempts ?? 0,
           bestScore: record?.bestScore ?? null,
           bestTimeMs: record?.bestTimeMs ?? null,

@@ -185,7 +185,7 @@ function rootCauseQuestion(scenario: Scenario, options: SheetOptions, random: ()
     question: STAGE_QUESTIONS.root_cause,
     candidates: shuffle(offered, random).map((category) => ({ id: category, label: categoryLabel(category) })),
     answers: [right],
-    why: `${categoryLabel(right)}: ${scenario.description.split(/(?<=\.)\s/)[0] ?? scenario.description}`,
+    why: scenario.description.split(/(?<=\.)\s/)[0] ?? scenario.description,
   };
 }
 
@@ -225,8 +225,8 @@ function mitigationQuestion(scenario: Scenario, rootCauseCandidates: readonly st
 export function actionCandidate(action: RecommendedAction): Candidate {
   return {
     id: action.type,
-    label: `${action.type.replaceAll('_', ' ')} · ${action.target}`,
-    detail: `${action.riskLevel} risk · ${action.blastRadius}`,
+    label: action.type.replaceAll('_', ' '),
+    detail: `${action.riskLevel} risk · on ${action.target} · ${action.blastRadius}`,
     riskLevel: action.riskLevel,
     blastRadius: action.blastRadius,
   };

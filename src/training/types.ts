@@ -3,7 +3,7 @@
  * trainee answers, the events an exercise yields to the console and the headless commands, and
  * the records kept of each attempt. Plain data only.
  */
-import type { Difficulty, IncidentEvent, RiskLevel, Severity } from '../incidents/types.js';
+import type { Difficulty, IncidentEvent, RiskLevel, ScenarioMetric, Severity } from '../incidents/types.js';
 
 /** The stages of a diagnosis, in the order they are asked (AIOpsLab's four tasks). */
 export const STAGES = ['detection', 'localisation', 'root_cause', 'mitigation'] as const;
@@ -139,9 +139,13 @@ export type ExerciseEvent =
       service: string;
       severity: Severity;
       parSeconds: number;
+      /** Points a hint costs. */
+      hintCost: number;
       seed: number;
       /** The scenario's context (recent deployments, dependencies...), as the trainee may read it. */
       context: Record<string, unknown>;
+      /** The metrics to show (names, units, baselines); their values come with each tick. */
+      metrics: ScenarioMetric[];
       startedAt: string;
     }
   /** The incident unfolding (metric ticks and the timeline; the analyzer's events only once the debrief starts). */

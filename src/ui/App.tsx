@@ -10,6 +10,8 @@ import { HomeScreen, type HomeChoice } from './screens/HomeScreen.js';
 import { IncidentScreen } from './screens/IncidentScreen.js';
 import { RunScreen } from './screens/RunScreen.js';
 import { ScenarioPickerScreen } from './screens/ScenarioPickerScreen.js';
+import { ExerciseScreen } from './screens/ExerciseScreen.js';
+import { TrainingScreen } from './screens/TrainingScreen.js';
 import { KeyRouter } from './keys/KeyRouter.js';
 import type { ConsoleServices } from './services.js';
 import type { Screen } from './state/navigation.js';
@@ -88,6 +90,25 @@ function CurrentScreen({ services, screen, setScreen, quit }: { services: Consol
     case 'experiment-checklist':
     case 'experiment':
       return <ExperimentsFlow services={services} screen={screen} setScreen={setScreen} onHome={home} />;
+    case 'training':
+      return (
+        <TrainingScreen
+          services={services}
+          initialExerciseId={screen.lastExerciseId}
+          onOpen={(exerciseId) => setScreen({ name: 'exercise', exerciseId, key: Date.now() })}
+          onBack={home}
+        />
+      );
+    case 'exercise':
+      return (
+        <ExerciseScreen
+          key={screen.key}
+          services={services}
+          exerciseId={screen.exerciseId}
+          onRetry={() => setScreen({ name: 'exercise', exerciseId: screen.exerciseId, key: Date.now() })}
+          onBack={() => setScreen({ name: 'training', lastExerciseId: screen.exerciseId })}
+        />
+      );
     case 'quitting':
       return (
         <Box>

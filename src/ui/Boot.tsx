@@ -10,14 +10,18 @@ import { App } from './App.js';
 import { KeyRouter } from './keys/KeyRouter.js';
 import { HomeScreen } from './screens/HomeScreen.js';
 import type { ConsoleServices } from './services.js';
+import type { Screen } from './state/navigation.js';
 
 export function Boot({
   machine,
   start,
   onFail,
   onInterrupt,
+  initialScreen,
 }: {
   machine: string;
+  /** Where App opens (home by default; "firedrill train" opens the training ladder). */
+  initialScreen?: Screen;
   start(): Promise<ConsoleServices>;
   onFail(error: unknown): void;
   onInterrupt(): void;
@@ -39,5 +43,5 @@ export function Boot({
     // Started once: the console starts once.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-  return <KeyRouter onInterrupt={onInterrupt}>{services ? <App services={services} /> : <HomeScreen machine={machine} onChoose={() => undefined} isActive={false} />}</KeyRouter>;
+  return <KeyRouter onInterrupt={onInterrupt}>{services ? <App services={services} initialScreen={initialScreen} /> : <HomeScreen machine={machine} onChoose={() => undefined} isActive={false} />}</KeyRouter>;
 }

@@ -10,6 +10,7 @@ import type { IncidentEvent, Scenario } from '../incidents/types.js';
 import { drainTasks, trackTask } from '../lifecycle.js';
 import type { SystemSampler } from '../monitor/sampler.js';
 import { sanitizeEvents, sanitizeStrings } from '../text/sanitize.js';
+import { defaultTrainee, traineeName } from '../training/trainee.js';
 import { Boot } from './Boot.js';
 import { createExperimentServices } from './experiment-services.js';
 import type { ConsoleServices, SampleFeed } from './services.js';
@@ -18,10 +19,10 @@ import type { ConsoleServices, SampleFeed } from './services.js';
 const CLEANUP_GRACE_MS = 1500;
 
 export const CONSOLE_USAGE = `Usage: firedrill [--config FILE] [--data-dir DIR] [--api URL] [--api-key KEY] [--llm-url URL] [--llm-model M]
-                 [--llm-timeout S] [--speed N] [--prometheus URL] [--alertmanager URL]`;
+                 [--llm-timeout S] [--speed N] [--prometheus URL] [--alertmanager URL] [--trainee NAME]`;
 
 /** Opens the console on this terminal; resolves to the exit code once everything is cleaned up. */
-export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = process.env, options: { screen?: 'training' } = {}): Promise<number> {
   let flags: ConsoleFlags;
   try {
     flags = consoleFlags(argv, env);
@@ -47,6 +48,7 @@ export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = proce
   const app = render(
     <Boot
       machine={os.hostname()}
+      initialScreen={options.screen === 'training' ? { name: 'training' } : undefined}
       start={start}
       onFail={(error) => {
         failure = error;
@@ -92,8 +94,14 @@ function consoleFlags(argv: string[], env: NodeJS.ProcessEnv) {
     speed: { type: 'string' },
     prometheus: { type: 'string' },
     alertmanager: { type: 'string' },
+    trainee: { type: 'string' },
   });
-  return { values, speed: speedFlag(values.speed), paths: pathsFromFlags(values, env) };
+  return {
+    values,
+    speed: speedFlag(values.speed),
+    paths: pathsFromFlags(values, env),
+    traineeFlag: values.trainee === undefined ? undefined : traineeName(values.trainee, '--trainee'),
+  };
 }
 
 /**
@@ -102,7 +110,7 @@ function consoleFlags(argv: string[], env: NodeJS.ProcessEnv) {
  * imported after that (warmUp), or when first used.
  */
 function createConsoleServices(
-  { values, speed, paths }: ConsoleFlags,
+  { values, speed, paths, traineeFlag }: ConsoleFlags,
   env: NodeJS.ProcessEnv,
   loadConfig: (file: string, options: { required: boolean }) => FiredrillConfig,
   createDrills: typeof import('../drills/registry.js').createDrills,
@@ -198,6 +206,21 @@ function createConsoleServices(
   }
 
   let shownScenarios: ReturnType<typeof loadScenarios> | undefined;
+  // The training desk (scenarios, the store) is built when the ladder is first opened.
+  let desk: Promise<import('../training/desk.js').TrainingDesk> | undefined;
+  const trainingDesk = () =>
+    (desk ??= Promise.all([import('../training/desk.js'), import('../analysis/select.js'), loadScenarios()]).then(
+      ([{ TrainingDesk, trainingSettings }, { resolveLlmSettings, selectAnalyzer }, { scenarios: loaded }]) => {
+        const llm = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'] }, env, config.llm);
+        return new TrainingDesk({
+          scenarios: loaded,
+          settings: trainingSettings(config.training, values.speed === undefined ? undefined : speed),
+          dataDir: paths.dataDir,
+          analyzer: () => selectAnalyzer(llm),
+        });
+      },
+    ));
+
   const services: ConsoleServices = {
     machine: os.hostname(),
     drills: DRILL_NAMES.map((name) => ({
@@ -214,6 +237,11 @@ function createConsoleServices(
     incidentEngine: apiUrl ? `incident API at ${apiUrl}` : 'in-process',
     openHistory: async () => (await import('../history/open-history.js')).openHistory(history),
     experiments: createExperimentServices({ config, paths, env, flags: { prometheusUrl: values.prometheus, alertmanagerUrl: values.alertmanager }, startMonitor }),
+    training: {
+      trainee: traineeFlag ?? defaultTrainee(env),
+      ladder: async (name) => (await trainingDesk()).ladder(name),
+      startExercise: async (exerciseId, name) => (await trainingDesk()).startExercise(exerciseId, name),
+    },
   };
   return {
     services,
@@ -225,6 +253,7 @@ function createConsoleServices(
     stop: () => {
       stopped = true;
       sampler?.stop();
+      void desk?.then((opened) => opened.close());
     },
   };
 }

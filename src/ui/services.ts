@@ -4,6 +4,8 @@ import type { GamedayEvent } from '../experiments/gameday.js';
 import type { Experiment } from '../experiments/schema.js';
 import type { ExperimentEvent } from '../experiments/types.js';
 import type { IncidentEvent, Scenario } from '../incidents/types.js';
+import type { ExerciseController } from '../training/exercise.js';
+import type { Ladder } from '../training/ladder.js';
 
 /**
  * Everything the console needs from the engine, injected into <App> so that tests can hand in
@@ -23,6 +25,8 @@ export interface ConsoleServices {
   openHistory?(): Promise<ConsoleHistory>;
   /** Chaos experiments and gamedays (absent: the home menu leads to a screen that says so). */
   experiments?: ExperimentServices;
+  /** The training ladder (its engine loads when first used). */
+  training?: TrainingServices;
 }
 
 export interface ExperimentServices {
@@ -39,6 +43,15 @@ export interface GamedayPlan {
   durationMs: number;
   intervalMs: number;
   severity: { min: number; max: number };
+}
+
+/** What the training screens ask of the training mode (src/training/desk.ts). */
+export interface TrainingServices {
+  /** Who trains: --trainee, else the OS user name. */
+  trainee: string;
+  ladder(trainee: string): Promise<Ladder>;
+  /** A new attempt; rejects for an unknown exercise or a locked level. */
+  startExercise(exerciseId: string, trainee: string): Promise<ExerciseController>;
 }
 
 export interface DrillInfo {

@@ -87,7 +87,7 @@ function sigmaUnitOf(metric: Scenario['metrics'][number]): number | undefined {
   return distance > 0 && sigma > 0 ? distance / sigma : undefined;
 }
 
-export function initialIncidentState(scenario: Scenario): IncidentState {
+export function initialIncidentState(scenario: Pick<Scenario, 'severity' | 'metrics'>): IncidentState {
   return {
     status: 'connecting',
     simulationId: undefined,

@@ -15,3 +15,6 @@ export { selectListPanel } from './SelectList.js';
 export { timelinePanel, Timeline, type TimelineItem } from './Timeline.js';
 export { latencySparklinePanel, LatencySparkline, type LatencySeries } from './LatencySparkline.js';
 export { probeStripPanel, ProbeStrip, WindowMarks, type ProbeStripRow, type WindowMark } from './ProbeStrip.js';
+export { contextLines, contextPanel } from './Context.js';
+export { stageAnswersPanel, StageAnswers, type StageAnswerRow } from './StageAnswers.js';
+export { textPanel, TextLines, wrapText, type TextLine } from './TextLines.js';

@@ -14,4 +14,6 @@ export type Screen =
   | { name: 'experiments' }
   | { name: 'experiment-checklist'; choice: { kind: 'experiment'; experiment: Experiment } | { kind: 'gameday'; experiments: Experiment[] }; problems: string[] }
   | { name: 'experiment'; choice: { kind: 'experiment'; experiment: Experiment } | { kind: 'gameday'; experiments: Experiment[] }; key: number }
+  | { name: 'training'; lastExerciseId?: string }
+  | { name: 'exercise'; exerciseId: string; key: number }
   | { name: 'quitting' };
