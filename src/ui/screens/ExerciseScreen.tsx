@@ -45,7 +45,8 @@ export function ExerciseScreen({ services, exerciseId, onRetry, onBack }: Exerci
       current = false;
     };
   }, [services, exerciseId]);
-  useKeys((input, key) => (input === 'q' || key.escape) && onBack(), { isActive: !controller });
+  // Keys typed while it is prepared wait for the exercise (the KeyRouter holds them); only a failure listens here.
+  useKeys((input, key) => (input === 'q' || key.escape) && onBack(), { isActive: !controller && error !== undefined });
   if (!controller) {
     return (
       <ScreenShell

@@ -36,8 +36,9 @@ export function TrainingScreen({
       current = false;
     };
   }, [training]);
-  // Until the ladder is there the menu is not: q and Esc must still lead back.
-  useKeys((input, key) => (input === 'q' || key.escape) && onBack(), { isActive: !ladder });
+  // Keys typed while the ladder loads wait for its menu (the KeyRouter holds them); when it cannot
+  // load there is no menu, and q and Esc must still lead back.
+  useKeys((input, key) => (input === 'q' || key.escape) && onBack(), { isActive: !ladder && (error !== undefined || !training) });
 
   const items: MenuItem<string | null>[] = ladder ? ladderItems(ladder) : [];
   const initialIndex = Math.max(0, items.findIndex((item) => item.value === initialExerciseId));
