@@ -8,7 +8,7 @@ import { runAgent, type AgentScorecard } from '../training/agent.js';
 import { TrainingDesk, trainingSettings } from '../training/desk.js';
 import { defaultTrainee, traineeName } from '../training/trainee.js';
 import type { RosterRow, Scorecard, StageFigure } from '../training/report.js';
-import { formatDuration, formatPercent } from '../training/text.js';
+import { formatDuration, formatPercent } from '../format.js';
 import { STAGE_TITLES, STAGES } from '../training/types.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, UsageError, writeLine, type Command } from './command.js';
 

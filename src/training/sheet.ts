@@ -10,6 +10,7 @@
 import { actionsForCategory, categoriesWithActions } from '../analysis/actions.js';
 import { rankHypotheses } from '../analysis/builtin.js';
 import { isAnomalousMetric } from '../analysis/confidence.js';
+import { isRootCause, NAMED_ROOT_CAUSES, ROOT_CAUSES } from '../analysis/root-causes.js';
 import { coLocatedWorkloads, dependencies, isRecord, recentAlerts } from '../incidents/context.js';
 import { patternProgress, seededRandom } from '../incidents/metric-series.js';
 import type { RecommendedAction, Scenario, ScenarioMetric } from '../incidents/types.js';
@@ -24,7 +25,7 @@ const ANOMALY_SIGMA = 3;
 export interface SheetOptions {
   seed: number;
   parSeconds: Record<Level, number>;
-  /** Every root-cause category the shipped scenarios use: the pool of root-cause distractors. */
+  /** Every root-cause category the shipped scenarios use (with the analyzer's vocabulary: the pool of root-cause distractors). */
   knownRootCauses: readonly string[];
   /** Services of the other scenarios: the pool of localisation distractors. */
   services: readonly string[];
@@ -173,12 +174,18 @@ export function categoryLabel(category: string): string {
 
 function rootCauseQuestion(scenario: Scenario, options: SheetOptions, random: () => number): StageQuestion {
   const right = scenario.expectedRootCause;
-  // The analyzer's runner-ups are what the same evidence also suggests: the most plausible traps.
+  const pool = unique([...NAMED_ROOT_CAUSES, ...options.knownRootCauses]);
+  // The analyzer's runner-ups are what the same evidence also suggests: the most plausible traps;
+  // then causes of the same family (a disk filling up for a memory leak), then any other.
   const runnersUp = rankHypotheses(scenario)
     .map((hypothesis) => hypothesis.category)
-    .filter((category) => options.knownRootCauses.includes(category) || categoriesWithActions().includes(category));
-  const pool = unique([...options.knownRootCauses, ...categoriesWithActions()]);
-  const distractors = unique([...(scenario.training?.rootCauseDistractors ?? []), ...runnersUp, ...shuffle(pool, random)]).filter((category) => category !== right);
+    .filter((category) => pool.includes(category));
+  const family = isRootCause(right) ? ROOT_CAUSES[right].family : undefined;
+  const kin = shuffle(
+    pool.filter((category) => isRootCause(category) && ROOT_CAUSES[category].family === family),
+    random,
+  );
+  const distractors = unique([...(scenario.training?.rootCauseDistractors ?? []), ...runnersUp, ...kin, ...shuffle(pool, random)]).filter((category) => category !== right);
   const offered = [right, ...distractors.slice(0, CANDIDATES_PER_STAGE - 1)];
   return {
     stage: 'root_cause',

@@ -43,8 +43,9 @@ function trainingConsole() {
   };
 }
 
+/** The key of a right answer, or of a wrong one that is not high-risk (which would cost 5 more). */
 const digitOf = (question: StageQuestion, right: boolean) =>
-  String(question.candidates.findIndex((candidate) => question.answers.includes(candidate.id) === right) + 1);
+  String(question.candidates.findIndex((candidate) => question.answers.includes(candidate.id) === right && (right || candidate.riskLevel !== 'high')) + 1);
 
 describe('the training screens', () => {
   it('ladder, an exercise answered by one burst of keys, the debrief, and the ladder again with the score', async () => {

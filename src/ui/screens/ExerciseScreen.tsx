@@ -11,7 +11,7 @@
 import { Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { ExerciseController } from '../../training/exercise.js';
-import { formatDuration } from '../../training/text.js';
+import { formatDuration } from '../../format.js';
 import { STAGE_TITLES, type StageQuestion } from '../../training/types.js';
 import { Menu } from '../components/Menu.js';
 import { useEngine } from '../hooks/use-engine.js';

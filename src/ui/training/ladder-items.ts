@@ -2,7 +2,7 @@
  * The ladder as menu lines: a header per level (not pickable) and its exercises, with the best
  * score, attempts and best time; locked exercises are shown greyed. Pure (tested without Ink).
  */
-import { formatDuration } from '../../training/text.js';
+import { formatDuration } from '../../format.js';
 import type { Ladder } from '../../training/ladder.js';
 import type { MenuItem } from '../components/Menu.js';
 
