@@ -5,24 +5,24 @@ import { terminalSafeJson } from '../text/sanitize.js';
 
 const HELP = `Usage: firedrill sync [--all] [--json]
 
-Pushes the runs, incident simulations and sessions saved while Neo4j was unreachable. Exit 0 when nothing is
+Pushes the runs, incident simulations, sessions and training attempts saved while Neo4j was unreachable. Exit 0 when nothing is
 left pending, 1 when Neo4j could not take them (they stay queued), 2 when Neo4j is not configured.
   --all            also queue every run, incident and session already in the local history (for a Neo4j set up later)
   --json           {uri, pushed, pending, error?, ...} on stdout
 ${COMMON_HELP}`;
 
 /** "3 runs", "1 incident", "3 runs and 1 incident", "3 runs, 1 incident and 2 sessions"; `none` when all are zero. */
-function itemsPhrase(runs: number, incidents: number, sessions: number, none: string): string {
-  const counts = [[runs, 'run'], [incidents, 'incident'], [sessions, 'session']] as const;
+function itemsPhrase(runs: number, incidents: number, sessions: number, attempts: number, none: string): string {
+  const counts = [[runs, 'run'], [incidents, 'incident'], [sessions, 'session'], [attempts, 'training attempt']] as const;
   const parts = counts.filter(([count]) => count > 0).map(([count, word]) => plural(count, word));
   if (parts.length === 0) return none;
   return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
 }
 
 export function syncMessage(uri: string, outcome: SyncOutcome): string {
-  const pushed = `${itemsPhrase(outcome.pushedRuns, outcome.pushedIncidents, outcome.pushedSessions, '0 runs')} pushed`;
+  const pushed = `${itemsPhrase(outcome.pushedRuns, outcome.pushedIncidents, outcome.pushedSessions, outcome.pushedAttempts, '0 runs')} pushed`;
   if (outcome.error === undefined) return `${pushed}, ${outcome.pending} pending`;
-  const pending = outcome.pending === 0 ? 'nothing pending' : `${itemsPhrase(outcome.pendingRuns, outcome.pendingIncidents, outcome.pendingSessions, '')} still pending`;
+  const pending = outcome.pending === 0 ? 'nothing pending' : `${itemsPhrase(outcome.pendingRuns, outcome.pendingIncidents, outcome.pendingSessions, outcome.pendingAttempts, '')} still pending`;
   const progress = outcome.pushed > 0 ? `${pushed}; ` : '';
   if (outcome.unreachable) return `Neo4j at ${uri} is not reachable (${outcome.error}): ${progress}${pending}`;
   return `Neo4j at ${uri} refused part of the history (${outcome.error}): ${progress}${pending}`;

@@ -2,6 +2,8 @@
  * History for a fleet: the Neo4j graph mythos-test wrote, extended (see cypher.ts). Imported only
  * when Neo4j is configured (neo4j-driver is heavy to load), through `openHistory`.
  */
+import { attemptParameters, SAVE_TRAINING_ATTEMPT, TRAINING_SCHEMA_STATEMENTS } from '../training/cypher.js';
+import type { AttemptRecord } from '../training/types.js';
 import neo4j, { type Driver, type Session } from 'neo4j-driver';
 import type { Detection, DrillResult, RunReport } from '../drills/types.js';
 import {
@@ -142,6 +144,7 @@ export class Neo4jHistoryStore implements HistoryStore {
   private readonly driver: Driver;
   private readonly database: string | undefined;
   private schemaReady: Promise<void> | undefined;
+  private trainingSchemaReady: Promise<void> | undefined;
 
   constructor(settings: Neo4jSettings) {
     this.uri = settings.uri;
@@ -358,6 +361,19 @@ export class Neo4jHistoryStore implements HistoryStore {
       startedAt: String(row.startedAt),
       detection: JSON.parse(String(row.detection)) as Detection[],
     }));
+  }
+
+  /** A training attempt (src/training/cypher.ts), with the training constraints the first time. */
+  async saveAttempt(attempt: AttemptRecord): Promise<void> {
+    await this.ensureSchema();
+    this.trainingSchemaReady ??= this.withSession('WRITE', async (session) => {
+      for (const statement of TRAINING_SCHEMA_STATEMENTS) await session.run(statement);
+    }).catch((error: unknown) => {
+      this.trainingSchemaReady = undefined;
+      throw error;
+    });
+    await this.trainingSchemaReady;
+    await this.withSession('WRITE', (session) => session.run(SAVE_TRAINING_ATTEMPT, { attempt: attemptParameters(attempt) }));
   }
 
   async saveSession(record: SessionRecord): Promise<void> {

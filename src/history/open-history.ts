@@ -13,6 +13,7 @@ import type { RunReport } from '../drills/types.js';
 import type { FiredrillPaths } from '../paths.js';
 import type { Neo4jHistoryStore, Neo4jSettings } from './neo4j-store.js';
 import { SqliteHistoryStore, type OutboxItem } from './sqlite-store.js';
+import { SqliteTrainingStore } from '../training/store.js';
 import type { SessionQuery, SessionRecord } from './sessions.js';
 import type { HistoryStore, IncidentRecord, PageQuery } from './store.js';
 
@@ -29,11 +30,14 @@ export interface SyncOutcome {
   pushedRuns: number;
   pushedIncidents: number;
   pushedSessions: number;
+  /** Training attempts (src/training/). */
+  pushedAttempts: number;
   /** Still queued after it. */
   pending: number;
   pendingRuns: number;
   pendingIncidents: number;
   pendingSessions: number;
+  pendingAttempts: number;
   /** Why the push stopped early (Neo4j unreachable, a statement refused), in one line. */
   error?: string;
   /** True when it stopped because Neo4j did not answer (rather than refusing an item). */
@@ -66,7 +70,7 @@ export interface ReplicatedHistory extends HistoryStore {
   pendingCount(): Promise<number>;
   /** Pushes what the outbox holds. Never throws for Neo4j being down: says so in `error`. */
   sync(signal?: AbortSignal): Promise<SyncOutcome>;
-  /** Queues every run, incident and session already stored locally (for a Neo4j configured later). Returns how many were queued. */
+  /** Queues every run, incident, session and training attempt already stored locally (for a Neo4j configured later). Returns how many were queued. */
   queueEverything(): Promise<number>;
 }
 
@@ -123,6 +127,7 @@ class Replicated implements ReplicatedHistory {
   private pushing: Promise<SyncOutcome> | undefined;
   /** After Neo4j failed to answer, the push that follows a save tries once instead of backing off (it would hold the command up). */
   private lastContactFailed: boolean;
+  private attempts: SqliteTrainingStore | undefined;
 
   constructor(
     private readonly local: SqliteHistoryStore,
@@ -258,6 +263,13 @@ class Replicated implements ReplicatedHistory {
         if (session) await remote.saveSession(session);
         return;
       }
+      case 'attempt': {
+        // The training records live in the same file; their store reads them (src/training/store.ts).
+        this.attempts ??= SqliteTrainingStore.openFile(this.local.file);
+        const attempt = this.attempts.getAttempt(item.id);
+        if (attempt) await remote.saveAttempt(attempt);
+        return;
+      }
       default:
         item.kind satisfies never;
     }
@@ -269,10 +281,12 @@ class Replicated implements ReplicatedHistory {
       pushedRuns: 0,
       pushedIncidents: 0,
       pushedSessions: 0,
+      pushedAttempts: 0,
       pending: 0,
       pendingRuns: 0,
       pendingIncidents: 0,
       pendingSessions: 0,
+      pendingAttempts: 0,
     };
     if (!this.remote) {
       this.countPending(outcome);
@@ -302,7 +316,8 @@ class Replicated implements ReplicatedHistory {
           outcome.pushed += 1;
           if (item.kind === 'run') outcome.pushedRuns += 1;
           else if (item.kind === 'incident') outcome.pushedIncidents += 1;
-          else outcome.pushedSessions += 1;
+          else if (item.kind === 'session') outcome.pushedSessions += 1;
+          else outcome.pushedAttempts += 1;
           continue;
         }
         outcome.error = failure.message;
@@ -319,11 +334,12 @@ class Replicated implements ReplicatedHistory {
   }
 
   private countPending(outcome: SyncOutcome): void {
-    const { runs, incidents, sessions } = this.local.outboxCountByKind();
+    const { runs, incidents, sessions, attempts } = this.local.outboxCountByKind();
     outcome.pendingRuns = runs;
     outcome.pendingIncidents = incidents;
     outcome.pendingSessions = sessions;
-    outcome.pending = runs + incidents + sessions;
+    outcome.pendingAttempts = attempts;
+    outcome.pending = runs + incidents + sessions + attempts;
   }
 
   /** Sends one item with retries and exponential backoff; undefined when it arrived. */
@@ -353,6 +369,7 @@ class Replicated implements ReplicatedHistory {
   async close(): Promise<void> {
     await this.pushing?.catch(() => undefined);
     await this.remote?.close();
+    this.attempts?.close();
     await this.local.close();
   }
 }

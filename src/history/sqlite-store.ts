@@ -175,7 +175,7 @@ export const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export type OutboxKind = 'run' | 'incident' | 'session';
+export type OutboxKind = 'run' | 'incident' | 'session' | 'attempt';
 
 export interface OutboxItem {
   kind: OutboxKind;
@@ -497,6 +497,10 @@ return {
     ),
     enqueueAllSessions: db.prepare(
       `INSERT INTO outbox (kind, item_id, queued_at) SELECT 'session', id, started_at FROM sessions WHERE true
+       ON CONFLICT (kind, item_id) DO NOTHING`,
+    ),
+    enqueueAllAttempts: db.prepare(
+      `INSERT INTO outbox (kind, item_id, queued_at) SELECT 'attempt', id, started_at FROM training_attempts WHERE true
        ON CONFLICT (kind, item_id) DO NOTHING`,
     ),
   };
@@ -836,12 +840,13 @@ export class SqliteHistoryStore implements HistoryStore {
     return (this.statements.outboxCount.get() as { n: number }).n;
   }
 
-  outboxCountByKind(): { runs: number; incidents: number; sessions: number } {
+  outboxCountByKind(): { runs: number; incidents: number; sessions: number; attempts: number } {
     const rows = this.statements.outboxCountByKind.all() as Array<{ kind: OutboxKind; n: number }>;
     return {
       runs: rows.find((row) => row.kind === 'run')?.n ?? 0,
       incidents: rows.find((row) => row.kind === 'incident')?.n ?? 0,
       sessions: rows.find((row) => row.kind === 'session')?.n ?? 0,
+      attempts: rows.find((row) => row.kind === 'attempt')?.n ?? 0,
     };
   }
 
@@ -864,7 +869,12 @@ export class SqliteHistoryStore implements HistoryStore {
   enqueueEverything(): number {
     return this.db.transaction(() => {
       const { statements } = this;
-      return statements.enqueueAllRuns.run().changes + statements.enqueueAllIncidents.run().changes + statements.enqueueAllSessions.run().changes;
+      return (
+        statements.enqueueAllRuns.run().changes +
+        statements.enqueueAllIncidents.run().changes +
+        statements.enqueueAllSessions.run().changes +
+        statements.enqueueAllAttempts.run().changes
+      );
     }).immediate();
   }
 

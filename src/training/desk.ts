@@ -7,13 +7,15 @@ import os from 'node:os';
 import { knownRootCauses } from '../incidents/load.js';
 import type { Analyzer, Scenario } from '../incidents/types.js';
 import { UsageError } from '../errors.js';
+import { openHistory, resolveNeo4jSettings } from '../history/open-history.js';
+import type { HistoryTarget } from '../history/record.js';
 import { ScenarioExercise, type ExerciseController, type KeepAttempt } from './exercise.js';
 import { buildLadder, type ExerciseInfo, type Ladder } from './ladder.js';
 import { rosterOf, scorecardFromStore, type RosterRow, type Scorecard } from './report.js';
 import { DEFAULT_RULES, type ScoringRules } from './scoring.js';
 import { buildSheet, newSeed, type SheetOptions } from './sheet.js';
 import { SqliteTrainingStore, type TrainingStore } from './store.js';
-import type { AttemptRecord, Level } from './types.js';
+import type { Level } from './types.js';
 
 export interface TrainingSettings {
   passScore: number;
@@ -29,8 +31,11 @@ export interface DeskOptions {
   /** The analyzer of the debriefs (built-in or LLM), made per exercise. */
   analyzer(): Analyzer;
   machine?: string;
-  /** Called after an attempt is committed to SQLite (replication to Neo4j); resolves to a sentence when it could not. */
-  replicate?(attempt: AttemptRecord): Promise<string | undefined>;
+  /**
+   * Where Neo4j replication is configured: each attempt is queued with its SQLite commit and pushed
+   * right after (src/history/open-history.ts does the pushing, as for runs and sessions).
+   */
+  history?: HistoryTarget;
 }
 
 export class TrainingDesk {
@@ -99,13 +104,31 @@ export class TrainingDesk {
 
   private keeper(exercise: ExerciseInfo): KeepAttempt {
     return async (attempt) => {
+      const target = this.options.history;
+      const replicated = target !== undefined && resolveNeo4jSettings(target.config, target.env) !== null;
       try {
-        this.records().saveAttempt(attempt, exercise, { enqueue: this.options.replicate !== undefined });
+        this.records().saveAttempt(attempt, exercise, { enqueue: replicated });
       } catch (error) {
         return `could not save the attempt: ${(error as Error).message}`;
       }
-      return this.options.replicate?.(attempt);
+      return replicated ? pushToNeo4j(target) : undefined;
     };
+  }
+}
+
+/** Pushes what the outbox holds (the attempt just queued among it); a sentence when some of it is still pending. */
+async function pushToNeo4j(target: HistoryTarget): Promise<string | undefined> {
+  let history;
+  try {
+    history = await openHistory(target);
+  } catch (error) {
+    return `saved on this machine; Neo4j could not be used (${(error as Error).message})`;
+  }
+  try {
+    const outcome = await history.sync();
+    return outcome.pending > 0 ? `saved on this machine; ${outcome.pending} item(s) still pending for Neo4j (run "firedrill sync")` : undefined;
+  } finally {
+    await history.close().catch(() => undefined);
   }
 }
 

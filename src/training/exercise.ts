@@ -45,7 +45,12 @@ export interface ScenarioExerciseOptions {
 }
 
 type Input = { kind: 'answer'; candidateId: string } | { kind: 'hint' };
-type Item = Input | { kind: 'incident'; event: IncidentEvent } | { kind: 'incident-ended'; error?: string } | { kind: 'abort' };
+type Item =
+  | Input
+  | { kind: 'incident'; event: IncidentEvent }
+  | { kind: 'incident-ended'; error?: string }
+  | { kind: 'kept'; problem: string | undefined }
+  | { kind: 'abort' };
 
 export class ScenarioExercise implements ExerciseController {
   readonly sheet: ExerciseSheet;
@@ -80,6 +85,9 @@ export class ScenarioExercise implements ExerciseController {
     let hintsTaken = 0;
     let attempt: AttemptRecord | undefined;
     let incidentEnded = false;
+    // Keeping the attempt (SQLite, then Neo4j when configured) runs beside the debrief, not before it.
+    let keeping: Promise<string | undefined> | undefined;
+    let keptSaid = false;
 
     const openStage = (question: StageQuestion): ExerciseEvent => {
       stageOpenedAt = Date.now();
@@ -123,7 +131,13 @@ export class ScenarioExercise implements ExerciseController {
             yield { type: 'exercise-finished', status: 'failed', error: item.error };
             return attempt;
           }
-          if (attempt) break;
+          if (attempt && keptSaid) break;
+          continue;
+        }
+        if (item.kind === 'kept') {
+          keptSaid = true;
+          if (item.problem) yield { type: 'notice', level: 'warn', message: `History: ${item.problem}` };
+          if (incidentEnded) break;
           continue;
         }
         if (item.kind === 'incident') {
@@ -181,10 +195,14 @@ export class ScenarioExercise implements ExerciseController {
           rules: this.options.rules ?? DEFAULT_RULES,
         });
         yield { type: 'exercise-scored', attempt, debrief: debriefOf(sheet, attempt) };
-        const problem = await this.options.keep?.(attempt);
-        if (problem) yield { type: 'notice', level: 'warn', message: `History: ${problem}` };
         analyzer.release();
-        if (incidentEnded) break;
+        const keep = this.options.keep ?? (async () => undefined);
+        keeping = keep(attempt).catch((error: unknown) => `could not keep the attempt: ${error instanceof Error ? error.message : String(error)}`);
+        void keeping.then((problem) => this.queue.push({ kind: 'kept', problem }));
+      }
+      if (keeping && !keptSaid) {
+        const problem = await keeping;
+        if (problem) yield { type: 'notice', level: 'warn', message: `History: ${problem}` };
       }
       yield { type: 'exercise-finished', status: signal.aborted ? 'stopped' : 'completed' };
       return attempt;

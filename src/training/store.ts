@@ -91,7 +91,10 @@ export class SqliteTrainingStore implements TrainingStore {
   /** Opens (creating and migrating if needed) the history database of the data dir. */
   static open(dataDir: string): SqliteTrainingStore {
     mkdirSync(dataDir, { recursive: true });
-    const file = path.join(dataDir, HISTORY_FILE_NAME);
+    return SqliteTrainingStore.openFile(path.join(dataDir, HISTORY_FILE_NAME));
+  }
+
+  static openFile(file: string): SqliteTrainingStore {
     let db: Database.Database;
     try {
       db = openDatabase(file);

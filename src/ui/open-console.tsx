@@ -217,6 +217,7 @@ function createConsoleServices(
           settings: trainingSettings(config.training, values.speed === undefined ? undefined : speed),
           dataDir: paths.dataDir,
           analyzer: () => selectAnalyzer(llm),
+          history,
         });
       },
     ));

@@ -155,13 +155,13 @@ describe('SQLite history store', () => {
       const session = makeSession(1, 'v3-host', 'gameday');
       store.saveSessionSync(session, true);
       expect(store.getSessionSync(session.id)?.detail).toEqual(session.detail);
-      expect(store.outboxCountByKind()).toEqual({ runs: 1, incidents: 1, sessions: 1 });
+      expect(store.outboxCountByKind()).toEqual({ runs: 1, incidents: 1, sessions: 1, attempts: 0 });
       expect(await store.machines()).toEqual(['v3-host']);
     } finally {
       await store.close();
     }
     const db = new Database(file, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(db.pragma('foreign_key_check')).toEqual([]);
     db.close();
