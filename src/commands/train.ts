@@ -108,6 +108,8 @@ export const command: Command = async (ctx) => {
     settings: trainingSettings(config.training),
     dataDir: paths.dataDir,
     analyzer: () => new BuiltinAnalyzer(),
+    // Listed (the ladder and the report count them), never started from here.
+    live: { config, paths },
   });
   try {
     if (values.roster) {

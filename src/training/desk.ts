@@ -6,7 +6,12 @@
 import os from 'node:os';
 import { knownRootCauses } from '../incidents/load.js';
 import type { Analyzer, Scenario } from '../incidents/types.js';
+import type { FiredrillConfig } from '../config/config.js';
+import { openLedger } from '../drills/ledger.js';
+import { prepareRun } from '../drills/prepare.js';
 import { UsageError } from '../errors.js';
+import type { FiredrillPaths } from '../paths.js';
+import { LIVE_EXERCISES, LiveExercise, type LiveExerciseDefinition, type LiveExerciseOptions } from './live.js';
 import { openHistory, resolveNeo4jSettings } from '../history/open-history.js';
 import type { HistoryTarget } from '../history/record.js';
 import { ScenarioExercise, type ExerciseController, type KeepAttempt } from './exercise.js';
@@ -36,6 +41,16 @@ export interface DeskOptions {
    * right after (src/history/open-history.ts does the pushing, as for runs and sessions).
    */
   history?: HistoryTarget;
+  /** Live exercises (real faults on this machine) are offered when this is given. */
+  live?: LiveSetup;
+}
+
+export interface LiveSetup {
+  config: FiredrillConfig;
+  paths: FiredrillPaths;
+  /** Shorter readings and smaller faults, for tests. */
+  timing?: LiveExerciseOptions['timing'];
+  faultOverrides?: LiveExerciseOptions['faultOverrides'];
 }
 
 export class TrainingDesk {
@@ -49,7 +64,8 @@ export class TrainingDesk {
   }
 
   exercises(): ExerciseInfo[] {
-    return this.options.scenarios.map(exerciseInfoOf);
+    const live = this.options.live ? LIVE_EXERCISES.map(liveExerciseInfo) : [];
+    return [...this.options.scenarios.map(exerciseInfoOf), ...live];
   }
 
   ladder(trainee: string): Ladder {
@@ -66,10 +82,13 @@ export class TrainingDesk {
 
   /** A new attempt at an exercise; refused when the exercise is unknown or its level still locked. */
   startExercise(exerciseId: string, trainee: string, seed: number = newSeed()): ExerciseController {
-    const scenario = this.byId.get(exerciseId);
-    if (!scenario) throw new UsageError(`no exercise "${exerciseId}": ${[...this.byId.keys()].join(', ')}`);
-    const level = this.ladder(trainee).levels.find((entry) => entry.level === scenario.difficulty);
-    if (level && !level.unlocked) throw new UsageError(`"${exerciseId}" is ${scenario.difficulty}, still locked: ${level.lockedReason}`);
+    const info = this.exercises().find((exercise) => exercise.id === exerciseId);
+    if (!info) throw new UsageError(`no exercise "${exerciseId}": ${this.exercises().map((exercise) => exercise.id).join(', ')}`);
+    const level = this.ladder(trainee).levels.find((entry) => entry.level === info.level);
+    if (level && !level.unlocked) throw new UsageError(`"${exerciseId}" is ${info.level}, still locked: ${level.lockedReason}`);
+    const definition = LIVE_EXERCISES.find((entry) => entry.id === exerciseId);
+    if (definition && this.options.live) return this.startLive(definition, this.options.live, info, trainee, seed);
+    const scenario = this.byId.get(exerciseId)!;
     const sheet = buildSheet(scenario, { ...this.sheetOptions(), seed });
     return new ScenarioExercise({
       scenario,
@@ -81,6 +100,26 @@ export class TrainingDesk {
       rules: this.rules,
       keep: this.keeper(exerciseInfoOf(scenario)),
       machine: this.options.machine ?? os.hostname(),
+    });
+  }
+
+  private startLive(definition: LiveExerciseDefinition, live: LiveSetup, info: ExerciseInfo, trainee: string, seed: number): ExerciseController {
+    return new LiveExercise({
+      definition,
+      trainee,
+      seed,
+      parSeconds: this.options.settings.parSeconds.advanced,
+      analyzer: this.options.analyzer(),
+      knownRootCauses: knownRootCauses([...this.options.scenarios]),
+      ledger: openLedger(live.paths),
+      drills: live.config.drills,
+      // The drill lock (one real fault at a time on this data dir) and an interrupted run's leftovers removed.
+      prepare: async () => prepareRun({ config: live.config, paths: live.paths }),
+      rules: this.rules,
+      keep: this.keeper(info),
+      machine: this.options.machine ?? os.hostname(),
+      ...(live.timing ? { timing: live.timing } : {}),
+      ...(live.faultOverrides ? { faultOverrides: live.faultOverrides } : {}),
     });
   }
 
@@ -130,6 +169,10 @@ async function pushToNeo4j(target: HistoryTarget): Promise<string | undefined> {
   } finally {
     await history.close().catch(() => undefined);
   }
+}
+
+function liveExerciseInfo(definition: LiveExerciseDefinition): ExerciseInfo {
+  return { id: definition.id, kind: 'live', level: 'advanced', title: definition.title, service: 'this machine', severity: 'high' };
 }
 
 export function exerciseInfoOf(scenario: Scenario): ExerciseInfo {

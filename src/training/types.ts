@@ -127,6 +127,16 @@ export interface Debrief {
   explanation: string;
 }
 
+/** A row of a live exercise's process table. */
+export interface LiveProcess {
+  pid: number;
+  name: string;
+  /** null the first time a process is seen. */
+  cpuPercent: number | null;
+  rssBytes: number;
+  state: string;
+}
+
 /** What an exercise yields while it runs. */
 export type ExerciseEvent =
   | {
@@ -154,5 +164,7 @@ export type ExerciseEvent =
   | { type: 'hint'; stage: Stage; text: string; cost: number; hintsLeft: number; at: string }
   | { type: 'answer-recorded'; answer: StageAnswer }
   | { type: 'exercise-scored'; attempt: AttemptRecord; debrief: Debrief }
+  /** Live exercises: the busiest processes of the latest reading, for the process table. */
+  | { type: 'processes'; at: number; processes: LiveProcess[] }
   | { type: 'notice'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'exercise-finished'; status: 'completed' | 'stopped' | 'failed'; error?: string };

@@ -218,6 +218,7 @@ function createConsoleServices(
           dataDir: paths.dataDir,
           analyzer: () => selectAnalyzer(llm),
           history,
+          live: { config, paths },
         });
       },
     ));

@@ -4,7 +4,7 @@
  * answer is in, the score and the debrief while the analyzer's hypotheses stream. Pure; tested
  * without Ink (test/training/exercise-state.test.ts).
  */
-import type { AttemptRecord, Candidate, Debrief, ExerciseEvent, Stage, StageAnswer } from '../../training/types.js';
+import type { AttemptRecord, Candidate, Debrief, ExerciseEvent, ExerciseKind, LiveProcess, Stage, StageAnswer } from '../../training/types.js';
 import type { EngineSignal } from '../hooks/use-engine.js';
 import { incidentReducer, initialIncidentState, type IncidentState } from '../incident/incident-state.js';
 
@@ -21,6 +21,9 @@ export interface OpenStage {
 export interface ExerciseView {
   phase: ExercisePhase;
   exerciseId: string | undefined;
+  kind: ExerciseKind;
+  /** Live exercises: the process table of the latest reading. */
+  processes: LiveProcess[];
   service: string;
   severity: string;
   level: string;
@@ -44,6 +47,8 @@ export function initialExerciseView(): ExerciseView {
   return {
     phase: 'starting',
     exerciseId: undefined,
+    kind: 'scenario',
+    processes: [],
     service: '',
     severity: 'low',
     level: '',
@@ -69,6 +74,7 @@ export function exerciseReducer(state: ExerciseView, event: ExerciseEvent | Engi
         ...state,
         phase: 'answering',
         exerciseId: event.exerciseId,
+        kind: event.kind,
         service: event.service,
         severity: event.severity,
         level: event.level,
@@ -102,6 +108,8 @@ export function exerciseReducer(state: ExerciseView, event: ExerciseEvent | Engi
       };
     case 'exercise-scored':
       return { ...state, phase: 'debrief', attempt: event.attempt, debrief: event.debrief, stage: undefined };
+    case 'processes':
+      return { ...state, processes: event.processes };
     case 'notice':
       return { ...state, incident: incidentReducer(state.incident, event) };
     case 'exercise-finished':
