@@ -134,12 +134,12 @@ export class Signals {
 
   /** Metrics that are there and within three sigmas: evidence by absence. */
   normal(name: RegExp): ScenarioMetric[] {
-    return this.scenario.metrics.filter((metric) => name.test(metric.name) && !isAnomalousMetric(metric));
+    return this.scenario.metrics.filter((metric) => name.test(metricKey(metric)) && !isAnomalousMetric(metric));
   }
 
   private anomalous(name: RegExp, direction: 1 | -1, unless?: RegExp): ScenarioMetric[] {
     return this.scenario.metrics.filter(
-      (metric) => name.test(metric.name) && !unless?.test(metric.name) && isAnomalousMetric(metric) && directionOf(metric) === direction,
+      (metric) => name.test(metricKey(metric)) && !unless?.test(metricKey(metric)) && isAnomalousMetric(metric) && directionOf(metric) === direction,
     );
   }
 
@@ -156,21 +156,33 @@ export class Signals {
   }
 }
 
+/** The name the rules read: OpenTelemetry's dots as the underscores of its Prometheus export (http.server.request.duration). */
+function metricKey(metric: ScenarioMetric): string {
+  return metric.name.replaceAll('.', '_');
+}
+
 function directionOf(metric: ScenarioMetric): 1 | -1 {
   if (metric.deviationSigma !== 0) return metric.deviationSigma > 0 ? 1 : -1;
   return metric.value >= metric.baseline ? 1 : -1;
 }
 
 // Metric families, by name. Rules combine them; the names follow Prometheus conventions.
-const REQUEST_RATE = /requests?_(per_second|total|rate)|(^|_)rps$|throughput/;
+// Names as the common exporters and conventions publish them, matched by what they measure:
+// node_exporter, postgres_exporter (pg_), mysqld_exporter (mysql_), redis_exporter (keyspace),
+// kube-state-metrics, cAdvisor (container_), Envoy (upstream_), ingress-nginx (a `requests`
+// counter without _total), JVM Micrometer, and OpenTelemetry's dotted names (read with dots as
+// underscores, see Signals).
+const REQUEST_RATE = /requests?_(per_second|total|rate)|(^|_)requests(\{|$)|(^|_)rps$|throughput/;
 const LATENCY = /duration|latency|response_time/;
-const HTTP_LATENCY = /^http_.*(duration|latency)|response_time/;
-const CPU_USAGE = /cpu_(usage|utili[sz]ation)/;
+const HTTP_LATENCY = /^http_.*(duration|latency|_seconds)|request_duration|response_time/;
+const CPU_USAGE = /cpu_(usage|utili[sz]ation|seconds_total)/;
 const SERVER_ERRORS = /status_5\d\d|5xx|server_errors/;
-const DB_TIME = /^(?=.*(database|(^|_)db_|query|sql)).*(duration|latency|seconds|time)/;
-const DB_CONNECTIONS = /((database|(^|_)db).*connections|connection_pool|pool_(active|used))/;
-const CACHE_HITS = /cache.*hit/;
-const CACHE_MISSES = /cache.*miss/;
+const DB_TIME = /^(?=.*(database|(^|_)db_|query|sql|(^|_)pg_|(^|_)mysql_)).*(duration|latency|seconds|time)/;
+/** Waiting inside the database: slow queries, lock waits, deadlocks. */
+const DB_CONTENTION = /slow_quer|lock_wait|row_lock|(^|_)locks_count|deadlock/;
+const DB_CONNECTIONS = /((database|(^|_)db).*connections|connection_pool|pool_(active|used)|pg_stat_activity_count|numbackends|threads_(connected|running))/;
+const CACHE_HITS = /(cache|keyspace).*hit/;
+const CACHE_MISSES = /(cache|keyspace).*miss/;
 
 function evidenceFor(metric: ScenarioMetric, relevance: number, why?: string): Evidence {
   return { signal: metric.name, observation: why ? `${observe(metric)}: ${why}` : observe(metric), relevance };
@@ -304,7 +316,7 @@ const cpuSpike: Rule = (signals) => {
 };
 
 const databasePerformance: Rule = (signals) => {
-  const slow = signals.up(DB_TIME);
+  const slow = [...signals.up(DB_TIME), ...signals.up(DB_CONTENTION, DB_TIME)];
   const connections = signals.up(DB_CONNECTIONS);
   if (slow.length === 0 && connections.length === 0) return undefined;
   // When the cache hit ratio collapsed too, the database is more likely the victim than the cause.

@@ -7,6 +7,8 @@ import { DIFFICULTIES } from '../../src/incidents/types.js';
 
 const ORIGINAL_FIVE = ['memory_leak_gradual', 'cpu_spike_traffic_surge', 'latency_spike_database', 'pod_crash_loop', 'dependency_failure_timeout'];
 
+const EXPORTER_FAMILY_TAGS = ['node_exporter', 'postgres_exporter', 'mysqld_exporter', 'redis_exporter', 'kube-state-metrics', 'cadvisor', 'envoy', 'ingress-nginx', 'micrometer', 'opentelemetry'];
+
 describe('the shipped scenarios', () => {
   const { scenarios, errors } = loadScenarios();
 
@@ -33,11 +35,14 @@ describe('the shipped scenarios', () => {
       expect(scenarios.filter((scenario) => scenario.difficulty === difficulty).length, difficulty).toBeGreaterThanOrEqual(3);
     }
     expect(new Set(scenarios.map((scenario) => scenario.service)).size).toBeGreaterThanOrEqual(5);
-    const added = scenarios.filter((scenario) => !ORIGINAL_FIVE.includes(scenario.id));
-    expect(added.length).toBeGreaterThanOrEqual(6);
+    // Issue 3's six, each a cause of its own; issue 10's exporter-family scenarios (tagged with their
+    // family) reuse causes on purpose: they test the metric names, not new causes.
+    const issue3 = scenarios.filter((scenario) => !ORIGINAL_FIVE.includes(scenario.id) && !scenario.tags.some((tag) => EXPORTER_FAMILY_TAGS.includes(tag)));
+    expect(issue3.length).toBeGreaterThanOrEqual(6);
     const originalCauses = new Set(scenarios.filter((scenario) => ORIGINAL_FIVE.includes(scenario.id)).map((scenario) => scenario.expectedRootCause));
-    for (const scenario of added) expect(originalCauses.has(scenario.expectedRootCause), scenario.id).toBe(false);
-    expect(knownRootCauses(scenarios).length).toBe(scenarios.length);
+    for (const scenario of issue3) expect(originalCauses.has(scenario.expectedRootCause), scenario.id).toBe(false);
+    const distinct = scenarios.filter((scenario) => ORIGINAL_FIVE.includes(scenario.id) || issue3.includes(scenario));
+    expect(knownRootCauses(distinct).length).toBe(distinct.length);
   });
 
   it('are listed beginner first and filter by difficulty and tag', () => {

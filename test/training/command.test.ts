@@ -53,8 +53,8 @@ describe('firedrill train --report and --roster', () => {
 
   it('--roster: every trainee on the store', async () => {
     const { stdout } = await train('--roster');
-    expect(stdout).toMatch(/ana\s+beginner\s+1\/11\s+2\s+85\.0/);
-    expect(stdout).toMatch(/bo\s+beginner\s+0\/11\s+1\s+45\.0\s+2026-12-01 09:00\s+Detection/);
+    expect(stdout).toMatch(/ana\s+beginner\s+1\/\d+\s+2\s+85\.0/);
+    expect(stdout).toMatch(/bo\s+beginner\s+0\/\d+\s+1\s+45\.0\s+2026-12-01 09:00\s+Detection/);
     expect(stdout).toContain('2 trainees; an exercise is passed at 80.');
     const json = JSON.parse((await train('--roster', '--json')).stdout) as { trainee: string }[];
     expect(json.map((row) => row.trainee)).toEqual(['ana', 'bo']);
