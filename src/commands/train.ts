@@ -1,10 +1,8 @@
-import { LlmAnalyzer } from '../analysis/llm.js';
-import { resolveLlmSettings } from '../analysis/select.js';
-import { BuiltinAnalyzer } from '../analysis/builtin.js';
 import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
-import { defaultScenariosDir, filterScenarios, loadScenarios, scenarioWarning } from '../incidents/load.js';
-import { resolvePaths } from '../paths.js';
-import { runAgent, type AgentScorecard } from '../training/agent.js';
+import { resolvePaths, shippedFolder } from '../paths.js';
+import { scenarioCatalogue } from '../training/catalogue.js';
+import { SqliteTrainingStore } from '../training/store.js';
+import type { AgentScorecard } from '../training/agent.js';
 import { TrainingDesk, trainingSettings } from '../training/desk.js';
 import { defaultTrainee, traineeName } from '../training/trainee.js';
 import type { RosterRow, Scorecard, StageFigure } from '../training/report.js';
@@ -75,15 +73,18 @@ export const command: Command = async (ctx) => {
     }
     throw error;
   }
-  const loaded = loadScenarios(defaultScenariosDir(ctx.env));
-  for (const error of loaded.errors) writeLine(ctx.stderr, `warning: ${scenarioWarning(error)}`);
-  const scenarios = filterScenarios(loaded.scenarios);
-  if (scenarios.length === 0) {
-    writeLine(ctx.stderr, 'firedrill train: no scenario could be loaded, so there is no exercise');
-    return EXIT_FAILED;
-  }
-
   if (values.agent) {
+    const [{ LlmAnalyzer }, { resolveLlmSettings }, { BuiltinAnalyzer }, { runAgent }, { defaultScenariosDir, filterScenarios, loadScenarios, scenarioWarning }] = await Promise.all([
+      import('../analysis/llm.js'),
+      import('../analysis/select.js'),
+      import('../analysis/builtin.js'),
+      import('../training/agent.js'),
+      import('../incidents/load.js'),
+    ]);
+    const loaded = loadScenarios(defaultScenariosDir(ctx.env));
+    for (const error of loaded.errors) writeLine(ctx.stderr, `warning: ${scenarioWarning(error)}`);
+    const scenarios = filterScenarios(loaded.scenarios);
+    if (scenarios.length === 0) return noExercise(ctx);
     const llm = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'] }, ctx.env, config.llm);
     const analyzer = llm ? new LlmAnalyzer(llm) : new BuiltinAnalyzer({ pieceDelayMs: 0 });
     const desk = new TrainingDesk({ scenarios, settings: trainingSettings(config.training), dataDir: paths.dataDir, analyzer: () => analyzer });
@@ -91,7 +92,7 @@ export const command: Command = async (ctx) => {
     const card = await runAgent({
       scenarios,
       analyzer,
-      sheetOptions: desk.sheetOptions(),
+      sheetOptions: await desk.sheetOptions(),
       rules: desk.rules,
       signal: ctx.signal,
       onExercise: (result) => {
@@ -103,11 +104,20 @@ export const command: Command = async (ctx) => {
     return EXIT_OK;
   }
 
+  // The roster and the report need the exercises' list, not the scenarios: catalogue.ts caches it.
+  const store = SqliteTrainingStore.open(paths.dataDir);
+  const catalogue = await scenarioCatalogue(shippedFolder('scenarios', 'FIREDRILL_SCENARIOS_DIR', ctx.env), store);
+  for (const warning of catalogue.warnings) writeLine(ctx.stderr, `warning: ${warning}`);
+  if (catalogue.exercises.length === 0) {
+    store.close();
+    return noExercise(ctx);
+  }
   const desk = new TrainingDesk({
-    scenarios,
+    scenarios: [],
+    catalogue: catalogue.exercises,
+    store,
     settings: trainingSettings(config.training),
     dataDir: paths.dataDir,
-    analyzer: () => new BuiltinAnalyzer(),
     // Listed (the ladder and the report count them), never started from here.
     live: { config, paths },
   });
@@ -124,6 +134,11 @@ export const command: Command = async (ctx) => {
     desk.close();
   }
 };
+
+function noExercise(ctx: { stderr: NodeJS.WritableStream }): number {
+  writeLine(ctx.stderr, 'firedrill train: no scenario could be loaded, so there is no exercise');
+  return EXIT_FAILED;
+}
 
 /** Columns padded to their widest cell; the last column is left ragged. */
 function table(headers: string[], rows: string[][], alignRight: ReadonlySet<number> = new Set()): string {

@@ -4,23 +4,23 @@
  * starts an exercise (refusing a locked or unknown one) and keeps each finished attempt.
  */
 import os from 'node:os';
-import { knownRootCauses } from '../incidents/load.js';
-import type { Analyzer, Scenario } from '../incidents/types.js';
 import type { FiredrillConfig } from '../config/config.js';
-import { openLedger } from '../drills/ledger.js';
-import { prepareRun } from '../drills/prepare.js';
 import { UsageError } from '../errors.js';
-import type { FiredrillPaths } from '../paths.js';
-import { LIVE_EXERCISES, LiveExercise, type LiveExerciseDefinition, type LiveExerciseOptions } from './live.js';
-import { openHistory, resolveNeo4jSettings } from '../history/open-history.js';
 import type { HistoryTarget } from '../history/record.js';
-import { ScenarioExercise, type ExerciseController, type KeepAttempt } from './exercise.js';
+import type { Analyzer, Scenario } from '../incidents/types.js';
+import type { FiredrillPaths } from '../paths.js';
+import type { ExerciseController, KeepAttempt } from './exercise.js';
 import { buildLadder, type ExerciseInfo, type Ladder } from './ladder.js';
+import type { LiveExerciseOptions } from './live.js';
+import { LIVE_EXERCISES, type LiveExerciseDefinition } from './live-exercises.js';
 import { rosterOf, scorecardFromStore, type RosterRow, type Scorecard } from './report.js';
 import { DEFAULT_RULES, type ScoringRules } from './scoring.js';
-import { buildSheet, newSeed, type SheetOptions } from './sheet.js';
+import type { SheetOptions } from './sheet.js';
 import { SqliteTrainingStore, type TrainingStore } from './store.js';
 import type { Level } from './types.js';
+
+// What only starting an exercise needs (the simulation, the analyzer, the fault machinery, Neo4j) is
+// imported then: `train --roster` and `--report` start in a third of the time without it.
 
 export interface TrainingSettings {
   passScore: number;
@@ -31,10 +31,14 @@ export interface TrainingSettings {
 
 export interface DeskOptions {
   scenarios: readonly Scenario[];
+  /** The scenario exercises when only their list is needed (roster, report: catalogue.ts); else from `scenarios`. */
+  catalogue?: readonly ExerciseInfo[];
+  /** An open store to use (else the data dir's is opened when first needed). */
+  store?: TrainingStore;
   settings: TrainingSettings;
   dataDir: string;
-  /** The analyzer of the debriefs (built-in or LLM), made per exercise. */
-  analyzer(): Analyzer;
+  /** The analyzer of the debriefs (built-in or LLM), made per exercise; the built-in one by default. */
+  analyzer?(): Analyzer;
   machine?: string;
   /**
    * Where Neo4j replication is configured: each attempt is queued with its SQLite commit and pushed
@@ -59,13 +63,14 @@ export class TrainingDesk {
   readonly rules: ScoringRules;
 
   constructor(private readonly options: DeskOptions) {
+    this.store = options.store;
     this.byId = new Map(options.scenarios.map((scenario) => [scenario.id, scenario]));
     this.rules = { ...DEFAULT_RULES, passScore: options.settings.passScore };
   }
 
   exercises(): ExerciseInfo[] {
     const live = this.options.live ? LIVE_EXERCISES.map(liveExerciseInfo) : [];
-    return [...this.options.scenarios.map(exerciseInfoOf), ...live];
+    return [...(this.options.catalogue ?? this.options.scenarios.map(exerciseInfoOf)), ...live];
   }
 
   ladder(trainee: string): Ladder {
@@ -77,25 +82,27 @@ export class TrainingDesk {
   }
 
   roster(): RosterRow[] {
-    return rosterOf(this.records().roster(), this.exercises(), this.rules.passScore);
+    const exercises = this.exercises();
+    return rosterOf(this.records().roster(exercises, this.rules.passScore), exercises);
   }
 
   /** A new attempt at an exercise; refused when the exercise is unknown or its level still locked. */
-  startExercise(exerciseId: string, trainee: string, seed: number = newSeed()): ExerciseController {
+  async startExercise(exerciseId: string, trainee: string, seed?: number): Promise<ExerciseController> {
+    const [{ ScenarioExercise }, { buildSheet, newSeed }] = await Promise.all([import('./exercise.js'), import('./sheet.js')]);
     const info = this.exercises().find((exercise) => exercise.id === exerciseId);
     if (!info) throw new UsageError(`no exercise "${exerciseId}": ${this.exercises().map((exercise) => exercise.id).join(', ')}`);
     const level = this.ladder(trainee).levels.find((entry) => entry.level === info.level);
     if (level && !level.unlocked) throw new UsageError(`"${exerciseId}" is ${info.level}, still locked: ${level.lockedReason}`);
     const definition = LIVE_EXERCISES.find((entry) => entry.id === exerciseId);
-    if (definition && this.options.live) return this.startLive(definition, this.options.live, info, trainee, seed);
+    if (definition && this.options.live) return this.startLive(definition, this.options.live, info, trainee, seed ?? newSeed());
     const scenario = this.byId.get(exerciseId)!;
-    const sheet = buildSheet(scenario, { ...this.sheetOptions(), seed });
+    const sheet = buildSheet(scenario, { ...(await this.sheetOptions()), seed: seed ?? newSeed() });
     return new ScenarioExercise({
       scenario,
       sheet,
       trainee,
-      analyzer: this.options.analyzer(),
-      knownRootCauses: knownRootCauses([...this.options.scenarios]),
+      analyzer: await this.analyzer(),
+      knownRootCauses: await this.knownRootCauses(),
       speed: this.options.settings.speed,
       rules: this.rules,
       keep: this.keeper(exerciseInfoOf(scenario)),
@@ -103,14 +110,15 @@ export class TrainingDesk {
     });
   }
 
-  private startLive(definition: LiveExerciseDefinition, live: LiveSetup, info: ExerciseInfo, trainee: string, seed: number): ExerciseController {
+  private async startLive(definition: LiveExerciseDefinition, live: LiveSetup, info: ExerciseInfo, trainee: string, seed: number): Promise<ExerciseController> {
+    const [{ LiveExercise }, { openLedger }, { prepareRun }] = await Promise.all([import('./live.js'), import('../drills/ledger.js'), import('../drills/prepare.js')]);
     return new LiveExercise({
       definition,
       trainee,
       seed,
       parSeconds: this.options.settings.parSeconds.advanced,
-      analyzer: this.options.analyzer(),
-      knownRootCauses: knownRootCauses([...this.options.scenarios]),
+      analyzer: await this.analyzer(),
+      knownRootCauses: await this.knownRootCauses(),
       ledger: openLedger(live.paths),
       drills: live.config.drills,
       // The drill lock (one real fault at a time on this data dir) and an interrupted run's leftovers removed.
@@ -123,12 +131,23 @@ export class TrainingDesk {
     });
   }
 
-  sheetOptions(): Omit<SheetOptions, 'seed'> {
+  async sheetOptions(): Promise<Omit<SheetOptions, 'seed'>> {
     return {
       parSeconds: this.options.settings.parSeconds,
-      knownRootCauses: knownRootCauses([...this.options.scenarios]),
+      knownRootCauses: await this.knownRootCauses(),
       services: [...new Set(this.options.scenarios.map((scenario) => scenario.service))].sort(),
     };
+  }
+
+  private async knownRootCauses(): Promise<string[]> {
+    const { knownRootCauses } = await import('../incidents/load.js');
+    return knownRootCauses([...this.options.scenarios]);
+  }
+
+  private async analyzer(): Promise<Analyzer> {
+    if (this.options.analyzer) return this.options.analyzer();
+    const { BuiltinAnalyzer } = await import('../analysis/builtin.js');
+    return new BuiltinAnalyzer();
   }
 
   close(): void {
@@ -144,7 +163,7 @@ export class TrainingDesk {
   private keeper(exercise: ExerciseInfo): KeepAttempt {
     return async (attempt) => {
       const target = this.options.history;
-      const replicated = target !== undefined && resolveNeo4jSettings(target.config, target.env) !== null;
+      const replicated = target !== undefined && (await import('../history/open-history.js')).resolveNeo4jSettings(target.config, target.env) !== null;
       try {
         this.records().saveAttempt(attempt, exercise, { enqueue: replicated });
       } catch (error) {
@@ -159,7 +178,7 @@ export class TrainingDesk {
 async function pushToNeo4j(target: HistoryTarget): Promise<string | undefined> {
   let history;
   try {
-    history = await openHistory(target);
+    history = await (await import('../history/open-history.js')).openHistory(target);
   } catch (error) {
     return `saved on this machine; Neo4j could not be used (${(error as Error).message})`;
   }

@@ -90,14 +90,3 @@ export function buildLadder(trainee: string, exercises: readonly ExerciseInfo[],
   const level = [...levels].reverse().find((entry) => entry.unlocked)?.level ?? 'beginner';
   return { trainee, passScore, levels, level };
 }
-
-/** The trainee's level from the exercises passed (for the roster, without building entries). */
-export function levelOf(exercises: readonly ExerciseInfo[], passedIds: ReadonlySet<string>): Level {
-  let level: Level = 'beginner';
-  for (const [index, current] of DIFFICULTIES.entries()) {
-    level = current;
-    const all = exercises.filter((exercise) => exercise.level === current).every((exercise) => passedIds.has(exercise.id));
-    if (!all || index === DIFFICULTIES.length - 1) break;
-  }
-  return level;
-}

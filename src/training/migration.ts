@@ -40,6 +40,37 @@ export const TRAINING_MIGRATION = `
     trainee, exercise_id, score, duration_ms, passed, started_ms,
     detection_right, localisation_right, root_cause_right, mitigation_right
   );
+  -- Kept up to date with every save (recomputed from the attempts, so a save repeated is harmless):
+  -- the roster reads a row per trainee and per exercise tried instead of every attempt.
+  CREATE TABLE training_bests (
+    trainee TEXT NOT NULL,
+    exercise_id TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    best INTEGER NOT NULL,
+    PRIMARY KEY (trainee, exercise_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX training_bests_by_score ON training_bests (best, trainee, exercise_id);
+  CREATE TABLE training_totals (
+    trainee TEXT PRIMARY KEY,
+    attempts INTEGER NOT NULL,
+    score_sum INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL,
+    detection_asked INTEGER NOT NULL,
+    detection_right INTEGER NOT NULL,
+    localisation_asked INTEGER NOT NULL,
+    localisation_right INTEGER NOT NULL,
+    root_cause_asked INTEGER NOT NULL,
+    root_cause_right INTEGER NOT NULL,
+    mitigation_asked INTEGER NOT NULL,
+    mitigation_right INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- The exercises a scenarios folder offered when its files last changed (catalogue.ts): the roster
+  -- and the report read it instead of parsing every scenario file again.
+  CREATE TABLE training_catalogue (
+    source TEXT PRIMARY KEY,
+    signature TEXT NOT NULL,
+    content TEXT NOT NULL
+  );
   CREATE TABLE training_stage_answers (
     attempt_id TEXT NOT NULL REFERENCES training_attempts (id) ON DELETE CASCADE,
     position INTEGER NOT NULL,

@@ -2,7 +2,8 @@
  * The scorecard of one trainee (`train --report`) and the instructor's roster (`train --roster`),
  * added up from the store; the agent's scorecard (`train --agent`) has the same stage figures.
  */
-import { buildLadder, levelOf, type ExerciseInfo, type Ladder } from './ladder.js';
+import { DIFFICULTIES } from '../incidents/types.js';
+import { buildLadder, type ExerciseInfo, type Ladder } from './ladder.js';
 import type { StageAccuracy, TraineeSummary, TrainingStore } from './store.js';
 import { STAGES, type Level, type Stage } from './types.js';
 
@@ -85,17 +86,15 @@ export function weakestStage(figures: readonly StageFigure[]): Stage | null {
   return asked[0]!.stage;
 }
 
-export function rosterOf(summaries: readonly TraineeSummary[], exercises: readonly ExerciseInfo[], passScore: number): RosterRow[] {
-  const known = new Set(exercises.map((exercise) => exercise.id));
+export function rosterOf(summaries: readonly TraineeSummary[], exercises: readonly ExerciseInfo[]): RosterRow[] {
   return summaries
     .map((summary) => {
-      const passed = new Set([...summary.best].filter(([id, best]) => known.has(id) && best >= passScore).map(([id]) => id));
       const figures = STAGES.map((stage) => stageFigure({ stage, ...summary.stages[stage], meanMs: null }));
       return {
         trainee: summary.trainee,
-        level: levelOf(exercises, passed),
+        level: levelFromCounts(exercises, summary.passedByLevel),
         attempts: summary.attempts,
-        exercisesPassed: passed.size,
+        exercisesPassed: Object.values(summary.passedByLevel).reduce((sum, count) => sum + (count ?? 0), 0),
         exercisesTotal: exercises.length,
         meanScore: Math.round(summary.meanScore * 10) / 10,
         lastAt: summary.lastAt,
@@ -103,6 +102,17 @@ export function rosterOf(summaries: readonly TraineeSummary[], exercises: readon
       };
     })
     .sort((a, b) => a.trainee.localeCompare(b.trainee));
+}
+
+/** The highest level open: every exercise of each level below it passed. */
+function levelFromCounts(exercises: readonly ExerciseInfo[], passedByLevel: Partial<Record<Level, number>>): Level {
+  let level: Level = DIFFICULTIES[0];
+  for (const current of DIFFICULTIES) {
+    level = current;
+    const total = exercises.filter((exercise) => exercise.level === current).length;
+    if ((passedByLevel[current] ?? 0) < total) break;
+  }
+  return level;
 }
 
 /** The scorecard straight from the store. */

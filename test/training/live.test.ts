@@ -68,7 +68,7 @@ const right = (question: StageQuestion) => question.answers[0]!;
 describe('a live exercise', () => {
   it('a runaway process: found in the process table, stopped from the exercise, verified gone; decoys and ledger clean after', async () => {
     const { desk, paths } = liveDesk();
-    const exercise = desk.startExercise('live_runaway_cpu', 'lia', 5);
+    const exercise = await desk.startExercise('live_runaway_cpu', 'lia', 5);
     const { events, pids } = await play(exercise, right);
     const scored = events.find((event) => event.type === 'exercise-scored');
     if (scored?.type !== 'exercise-scored') throw new Error(`no score: ${JSON.stringify(events.filter((event) => event.type !== 'processes' && event.type !== 'incident'))}`);
@@ -87,7 +87,7 @@ describe('a live exercise', () => {
 
   it('the wrong process stopped: not mitigated, and firedrill ends the fault itself', async () => {
     const { desk, paths } = liveDesk();
-    const exercise = desk.startExercise('live_runaway_cpu', 'lia', 6);
+    const exercise = await desk.startExercise('live_runaway_cpu', 'lia', 6);
     const { events, pids } = await play(exercise, (question) => (question.stage === 'mitigation' ? question.candidates.find((candidate) => !question.answers.includes(candidate.id))!.id : right(question)));
     const scored = events.find((event) => event.type === 'exercise-scored');
     expect(scored?.type === 'exercise-scored' && scored.attempt.answers.at(-1)).toMatchObject({ stage: 'mitigation', correct: false });
@@ -99,7 +99,7 @@ describe('a live exercise', () => {
 
   it('a file filling the disk: deleted from the exercise, the space verified back', async () => {
     const { desk, paths } = liveDesk();
-    const exercise = desk.startExercise('live_disk_filling', 'lia', 7);
+    const exercise = await desk.startExercise('live_disk_filling', 'lia', 7);
     const { events } = await play(exercise, right);
     expect(events).toContainEqual({ type: 'notice', level: 'info', message: 'verified: the file is gone and the disk space is back' });
     expect(await readLedger(paths)).toEqual([]);
@@ -108,7 +108,7 @@ describe('a live exercise', () => {
 
   it('stopped in the middle: the fault and the decoys end, nothing is kept, the ledger is empty', async () => {
     const { desk, paths } = liveDesk();
-    const exercise = desk.startExercise('live_memory_leak', 'lia', 8);
+    const exercise = await desk.startExercise('live_memory_leak', 'lia', 8);
     const controller = new AbortController();
     const before = new Set(descendantsOf(process.pid));
     let started: number[] = [];

@@ -43,7 +43,7 @@ async function playOnce(env: NodeJS.ProcessEnv, dataDir: string): Promise<{ atte
     analyzer: () => new BuiltinAnalyzer({ pieceDelayMs: 0 }),
     history: { paths: resolvePaths({ dataDir }, env), config: defaultConfig(), env },
   });
-  const exercise = desk.startExercise('memory_leak_gradual', 'ana');
+  const exercise = await desk.startExercise('memory_leak_gradual', 'ana');
   const events: ExerciseEvent[] = [];
   let attempt: AttemptRecord | undefined;
   for await (const event of exercise.events(new AbortController().signal)) {

@@ -34,7 +34,7 @@ function trainingConsole() {
         trainee: 'ana',
         ladder: async (trainee) => desk.ladder(trainee),
         startExercise: async (exerciseId, trainee) => {
-          const controller = desk.startExercise(exerciseId, trainee);
+          const controller = await desk.startExercise(exerciseId, trainee);
           started.push(controller);
           return controller;
         },

@@ -101,7 +101,7 @@ describe('the training records', () => {
       ['3 · payment-service · critical', null, false, false],
     ]);
 
-    const roster = rosterOf(store.roster(), exercises, 80);
+    const roster = rosterOf(store.roster(exercises, 80), exercises);
     expect(roster).toEqual([
       { trainee: 'ana', level: 'intermediate', attempts: 3, exercisesPassed: 2, exercisesTotal: 3, meanScore: 81.7, lastAt: '2026-12-01T12:00:00.000Z', weakestStage: 'detection' },
       { trainee: 'ben', level: 'beginner', attempts: 1, exercisesPassed: 0, exercisesTotal: 3, meanScore: 30, lastAt: '2026-12-01T10:00:00.000Z', weakestStage: 'detection' },
