@@ -23,6 +23,7 @@ export const BENCHES = [
   { name: 'first-hypothesis', script: 'first-hypothesis.ts' },
   { name: 'api-load', script: 'api-load.mjs' },
   { name: 'history', script: 'history.mjs' },
+  { name: 'training', script: 'training.mjs' },
   { name: 'time-to-detect', script: 'time-to-detect.mjs', needs: ['/usr/bin/prometheus', '/usr/bin/prometheus-node-exporter', '/usr/bin/prometheus-alertmanager'] },
   { name: 'proxy', script: 'proxy.mjs' },
   { name: 'sandbox', script: 'sandbox.mjs', needs: ['/usr/lib/postgresql/*/bin/initdb'] },

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
+import { reportRow } from './rows.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist/firedrill.js');
@@ -69,6 +70,7 @@ try {
   }
   const hasHyperfine = spawnSync('hyperfine', ['--version']).status === 0;
   console.log(`\nend to end, process start included (${hasHyperfine ? 'hyperfine, 15 runs after 3 warm-ups' : 'median of 15 spawns after 3 warm-ups'}); load ${os.loadavg().map((load) => load.toFixed(1)).join(' ')} on ${os.cpus().length} cores:`);
+  const measured = {};
   for (const { name, args, target } of cases) {
     let medianMs;
     if (hasHyperfine) {
@@ -85,13 +87,25 @@ try {
       }
       medianMs = median(times);
     }
+    measured[name] = medianMs;
     console.log(`  ${name.padEnd(32)}${`${medianMs.toFixed(0)} ms`.padStart(9)}${target ? `   target ${target} ms (${(medianMs / target).toFixed(2)}x)` : ''}`);
   }
+  reportRow({
+    what: `train --roster, ${TRAINEES} trainees x ${ATTEMPTS} attempts, process start included`,
+    figure: `${measured['train --roster'].toFixed(0)} ms (--report ${measured['train --report (one trainee)'].toFixed(0)} ms)`,
+    against: `a bare start (--version) ${measured['--version (start-up only)'].toFixed(0)} ms; load ${os.loadavg()[0].toFixed(1)}`,
+    target: `${ROSTER_TARGET_MS} ms`,
+  });
 
   // --- 2. an answer to the next question on screen ------------------------------------------
   const { answerToNextStage } = await tsImport('./training-screen.ts', import.meta.url);
   const times = await answerToNextStage({ dataDir, scenarios, rounds: 10 });
   console.log(`\nanswer to the next stage's question on the screen (in-process Ink render, ${times.length} answers): median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
+  reportRow({
+    what: 'training: an answer to the next stage on the screen (in-process Ink render of the exercise screen)',
+    figure: `median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms over ${times.length} answers`,
+    against: 'the console renders at most 10 frames a second (100 ms between frames)',
+  });
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
-import { resolvePaths, shippedFolder } from '../paths.js';
+import { shippedFolder } from '../paths.js';
+import { terminalSafeJson } from '../text/sanitize.js';
 import { scenarioCatalogue } from '../training/catalogue.js';
 import { SqliteTrainingStore } from '../training/store.js';
 import type { AgentScorecard } from '../training/agent.js';
@@ -8,7 +9,7 @@ import { defaultTrainee, traineeName } from '../training/trainee.js';
 import type { RosterRow, Scorecard, StageFigure } from '../training/report.js';
 import { formatDuration, formatPercent } from '../format.js';
 import { STAGE_TITLES, STAGES } from '../training/types.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, UsageError, writeLine, type Command } from './command.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, PATH_FLAGS, pathsFromFlags, UsageError, writeLine, type Command } from './command.js';
 
 const HELP = `Usage: firedrill train [--trainee NAME]          the training ladder in the console (needs a terminal)
        firedrill train --report [--trainee NAME] [--json]
@@ -43,8 +44,7 @@ export const command: Command = async (ctx) => {
     json: { type: 'boolean' },
     'llm-url': { type: 'string' },
     'llm-model': { type: 'string' },
-    config: { type: 'string' },
-    'data-dir': { type: 'string' },
+    ...PATH_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -62,7 +62,7 @@ export const command: Command = async (ctx) => {
   }
   const trainee = values.trainee === undefined ? defaultTrainee(ctx.env) : traineeName(values.trainee, '--trainee');
 
-  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, ctx.env);
+  const paths = pathsFromFlags(values, ctx.env);
   let config: FiredrillConfig;
   try {
     config = loadConfig(paths.configFile, { required: values.config !== undefined });
@@ -100,7 +100,7 @@ export const command: Command = async (ctx) => {
       },
     });
     if (ctx.signal.aborted) return 130;
-    writeLine(ctx.stdout, values.json ? JSON.stringify(card, null, 2) : formatAgentScorecard(card));
+    writeLine(ctx.stdout, values.json ? terminalSafeJson(card) : formatAgentScorecard(card));
     return EXIT_OK;
   }
 
@@ -124,11 +124,11 @@ export const command: Command = async (ctx) => {
   try {
     if (values.roster) {
       const roster = desk.roster();
-      writeLine(ctx.stdout, values.json ? JSON.stringify(roster, null, 2) : formatRoster(roster, config.training.pass_score));
+      writeLine(ctx.stdout, values.json ? terminalSafeJson(roster) : formatRoster(roster, config.training.pass_score));
       return EXIT_OK;
     }
     const card = desk.scorecard(trainee);
-    writeLine(ctx.stdout, values.json ? JSON.stringify(card, null, 2) : formatScorecard(card));
+    writeLine(ctx.stdout, values.json ? terminalSafeJson(card) : formatScorecard(card));
     return EXIT_OK;
   } finally {
     desk.close();

@@ -100,7 +100,13 @@ export class LiveExercise implements ExerciseController {
       parSeconds: options.parSeconds,
       seed: options.seed,
       questions: [
-        { stage: 'detection', question: 'Which resource is in trouble?', candidates: shuffle(RESOURCES, this.random), answers: [definition.resource], why: '' },
+        {
+          stage: 'detection',
+          question: 'Which resource is in trouble?',
+          candidates: shuffle(RESOURCES, this.random),
+          answers: [definition.resource],
+          why: `${RESOURCES.find((resource) => resource.id === definition.resource)!.label} left its baseline when the fault started`,
+        },
         { stage: 'localisation', question: 'Which process, file or service is the cause?', candidates: [], answers: [], why: '' },
         { stage: 'mitigation', question: 'Mitigate it: what do you do?', candidates: [], answers: [], why: '' },
       ],
@@ -420,14 +426,14 @@ function actsFor(fault: LiveFault, decoys: readonly LiveFault[], random: () => n
   if (target?.kind === 'process') acts.push({ candidate: stopCandidate(target), run: () => stopProcess(target), right: true });
   if (target?.kind === 'file') {
     acts.push({
-      candidate: { id: `delete:${target.path}`, label: `delete ${path.basename(target.path)}`, detail: `frees ${Math.round(target.bytes / 1024 / 1024)} MiB in ${path.dirname(target.path)}`, riskLevel: 'low' },
+      candidate: { id: `delete:${target.path}`, label: `delete ${target.path} (${Math.round(target.bytes / 1024 / 1024)} MiB)`, riskLevel: 'low' },
       run: () => unlink(target.path),
       right: true,
     });
   }
   const probe = fault.probe();
   if (fault.kind === 'service_down' && probe) {
-    acts.push({ candidate: { id: `restart:${probe.name}`, label: `restart service ${probe.name}`, detail: `then its health check ${probe.url}`, riskLevel: 'low' }, run: () => fault.end(), right: true });
+    acts.push({ candidate: { id: `restart:${probe.name}`, label: `restart service ${probe.name} (health check ${probe.url})`, riskLevel: 'low' }, run: () => fault.end(), right: true });
   }
   for (const decoy of decoys) {
     const decoyTarget = decoy.target();
@@ -436,8 +442,9 @@ function actsFor(fault: LiveFault, decoys: readonly LiveFault[], random: () => n
   return shuffle(acts, random);
 }
 
+// Acts carry no detail column: the menu then gives the label the whole width (the pid must show).
 function stopCandidate(target: Extract<FaultTarget, { kind: 'process' }>): Candidate {
-  return { id: `stop:${target.pid}`, label: `stop process ${target.name} (pid ${target.pid})`, detail: 'SIGTERM', riskLevel: 'medium' };
+  return { id: `stop:${target.pid}`, label: `stop process ${target.name} (pid ${target.pid}) with SIGTERM`, riskLevel: 'medium' };
 }
 
 /** SIGTERM to a process firedrill started, and only if it is still that process (pid and start time). */

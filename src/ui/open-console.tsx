@@ -209,7 +209,7 @@ function createConsoleServices(
   // The training desk (scenarios, the store) is built when the ladder is first opened.
   let desk: Promise<import('../training/desk.js').TrainingDesk> | undefined;
   const trainingDesk = () =>
-    (desk ??= Promise.all([import('../training/desk.js'), import('../analysis/select.js'), loadScenarios()]).then(
+    (desk ??= Promise.all([import('../training/desk.js'), import('../analysis/select.js'), (shownScenarios ??= loadScenarios().then(sanitizeStrings))]).then(
       ([{ TrainingDesk, trainingSettings }, { resolveLlmSettings, selectAnalyzer }, { scenarios: loaded }]) => {
         const llm = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'] }, env, config.llm);
         return new TrainingDesk({
@@ -242,7 +242,11 @@ function createConsoleServices(
     training: {
       trainee: traineeFlag ?? defaultTrainee(env),
       ladder: async (name) => (await trainingDesk()).ladder(name),
-      startExercise: async (exerciseId, name) => (await trainingDesk()).startExercise(exerciseId, name),
+      startExercise: async (exerciseId, name) => {
+        const controller = await (await trainingDesk()).startExercise(exerciseId, name);
+        // The analyzer's text and the hints reach the screen without escape sequences.
+        return { sheet: controller.sheet, answer: (id) => controller.answer(id), hint: () => controller.hint(), events: (signal) => sanitizeEvents(controller.events(signal)) };
+      },
     },
   };
   return {

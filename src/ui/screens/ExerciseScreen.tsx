@@ -16,9 +16,23 @@ import { STAGE_TITLES, type StageQuestion } from '../../training/types.js';
 import { Menu } from '../components/Menu.js';
 import { useEngine } from '../hooks/use-engine.js';
 import { useKeys } from '../keys/use-keys.js';
-import { actionsPanel, contextPanel, figuresPanel, hypothesesPanel, injectedMetricsPanel, noticesPanel, stageAnswersPanel, textPanel } from '../panels/index.js';
+import type { SystemSample } from '../../drills/types.js';
+import { useSamples } from '../hooks/use-samples.js';
+import {
+  actionsPanel,
+  contextPanel,
+  figuresPanel,
+  gaugesPanel,
+  hypothesesPanel,
+  injectedMetricsPanel,
+  noticesPanel,
+  processTablePanel,
+  stageAnswersPanel,
+  textPanel,
+  type ProcessRow,
+} from '../panels/index.js';
 import { severityColor } from '../palette.js';
-import type { ConsoleServices } from '../services.js';
+import type { ConsoleServices, SampleFeed } from '../services.js';
 import type { ShellPanel } from '../shell/ScreenShell.js';
 import { ScreenShell } from '../shell/ScreenShell.js';
 import { exerciseReducer, exerciseTimeline, initialExerciseView, type ExerciseView } from '../training/exercise-state.js';
@@ -58,16 +72,18 @@ export function ExerciseScreen({ services, exerciseId, onRetry, onBack }: Exerci
       />
     );
   }
-  return <ExerciseRun controller={controller} onRetry={onRetry} onBack={onBack} />;
+  return <ExerciseRun controller={controller} samples={services.samples} onRetry={onRetry} onBack={onBack} />;
 }
 
-function ExerciseRun({ controller, onRetry, onBack }: { controller: ExerciseController; onRetry(): void; onBack(): void }) {
+function ExerciseRun({ controller, samples: feed, onRetry, onBack }: { controller: ExerciseController; samples: SampleFeed; onRetry(): void; onBack(): void }) {
   const { state, stop } = useEngine((signal) => controller.events(signal), exerciseReducer, initialExerciseView);
-  const questions = controller.sheet.questions;
+  const samples = useSamples(feed);
+  const live = controller.sheet.kind === 'live';
+  const [order, setOrder] = useState<'cpu' | 'memory'>('cpu');
   // Answers given from this screen, ahead of the engine's events (see the comment at the top).
   const [answered, setAnswered] = useState(0);
   const answering = state.phase === 'starting' || state.phase === 'answering';
-  const question = answering ? questions[answered] : undefined;
+  const question = answering ? currentQuestion(controller, state, answered) : undefined;
   useKeys((input, key) => {
     if (input === 'q' || key.escape) {
       // Leaving before the last answer abandons the attempt (it is not kept); after it, the debrief stops streaming.
@@ -75,13 +91,18 @@ function ExerciseRun({ controller, onRetry, onBack }: { controller: ExerciseCont
       onBack();
     } else if (input === 'h' && question) controller.hint();
     else if (input === 'r' && state.attempt) onRetry();
+    else if (input === 'o' && live) setOrder((current) => (current === 'cpu' ? 'memory' : 'cpu'));
   });
   const pick = (candidateId: string) => {
     controller.answer(candidateId);
     setAnswered((count) => count + 1);
   };
 
-  const panels = state.attempt ? debriefPanels(state) : answerPanels(state, question, pick, answered);
+  const panels = state.attempt
+    ? debriefPanels(state)
+    : live
+      ? livePanels(state, question, pick, answered, samples, order)
+      : answerPanels(state, question, pick, answered);
   return (
     <ScreenShell
       title={
@@ -94,7 +115,7 @@ function ExerciseRun({ controller, onRetry, onBack }: { controller: ExerciseCont
           <Text bold={false}>{state.level}</Text>
         </>
       }
-      status={<Status state={state} answered={answered} total={questions.length} />}
+      status={<Status state={state} answered={answered} total={controller.sheet.questions.length} />}
       caption={caption(state, question)}
       captionTone={state.phase === 'failed' ? 'bad' : state.attempt ? (state.attempt.passed ? 'good' : 'warn') : 'info'}
       panels={panels}
@@ -108,6 +129,7 @@ function ExerciseRun({ controller, onRetry, onBack }: { controller: ExerciseCont
           : [
               { key: '1-9/↑↓ Enter', label: 'answer' },
               { key: 'h', label: `hint (-${state.hintCost} each)` },
+              ...(live ? [{ key: 'o', label: `processes by ${order === 'cpu' ? 'memory' : 'CPU'}` }] : []),
               { key: 'q/Esc', label: 'abandon' },
             ]
       }
@@ -124,9 +146,23 @@ function Status({ state, answered, total }: { state: ExerciseView; answered: num
   );
 }
 
+/**
+ * The question on screen: a scenario's comes from its sheet as soon as the previous one is answered;
+ * a live exercise's is made when its stage opens (its candidates are what the machine shows then).
+ */
+function currentQuestion(controller: ExerciseController, state: ExerciseView, answered: number): StageQuestion | undefined {
+  if (controller.sheet.kind === 'scenario') return controller.sheet.questions[answered];
+  const open = state.stage;
+  if (!open || open.index !== answered) return undefined;
+  return { stage: open.stage, question: open.question, candidates: open.candidates, answers: [], why: '' };
+}
+
 function caption(state: ExerciseView, question: StageQuestion | undefined): string {
   if (state.phase === 'failed') return `the exercise failed: ${state.error ?? 'unknown error'}`;
   if (state.phase === 'stopped') return 'abandoned: this attempt is not kept';
+  if (state.kind === 'live' && !state.attempt && !question) {
+    return state.answers.length === 0 ? 'a fault is about to start on this machine: watch the gauges and the processes' : 'firedrill is checking your mitigation…';
+  }
   if (state.attempt) {
     const { score, passed } = state.attempt;
     return `score ${score}: ${passed ? 'passed' : 'not passed yet'} · ${formatDuration(state.attempt.durationMs)} against a par of ${state.attempt.parSeconds} s`;
@@ -143,6 +179,27 @@ function answerPanels(state: ExerciseView, question: StageQuestion | undefined, 
     injectedMetricsPanel(state.incident.metrics, { priority: 2 }),
     noticesPanel(state.incident.notices, { priority: 2 }),
     contextPanel(state.context, { priority: 4 }),
+  ];
+}
+
+function livePanels(
+  state: ExerciseView,
+  question: StageQuestion | undefined,
+  pick: (id: string) => void,
+  answered: number,
+  samples: readonly SystemSample[],
+  order: 'cpu' | 'memory',
+): (ShellPanel | null)[] {
+  const hints = state.stage && question && state.stage.stage === question.stage ? state.hints : [];
+  const rows: ProcessRow[] = [...state.processes]
+    .sort((a, b) => (order === 'cpu' ? (b.cpuPercent ?? -1) - (a.cpuPercent ?? -1) : b.rssBytes - a.rssBytes))
+    .map(({ pid, name, cpuPercent, rssBytes, state: processState }) => ({ pid, name, cpuPercent, rssBytes, tag: processState }));
+  return [
+    question ? answerListPanel(question, pick, answered) : null,
+    hints.length > 0 ? textPanel(hints.map((hint) => ({ text: `hint: ${hint.text}`, tone: 'warn' as const, indent: 6 })), { id: 'hints', priority: 1, min: hints.length }) : null,
+    noticesPanel(state.incident.notices, { priority: 2 }),
+    gaugesPanel(samples, { variant: 'full', priority: 2 }),
+    processTablePanel(rows, { sortedBy: order === 'cpu' ? 'CPU' : 'memory', tagTitle: 'STATE', priority: 3 }),
   ];
 }
 
