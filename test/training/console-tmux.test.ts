@@ -7,7 +7,10 @@ import type { Scenario } from '../../src/incidents/types.js';
 import { buildSheet } from '../../src/training/sheet.js';
 import { SqliteTrainingStore } from '../../src/training/store.js';
 import { STAGES, type Stage } from '../../src/training/types.js';
+import { readLedger } from '../../src/drills/ledger.js';
+import { resolvePaths } from '../../src/paths.js';
 import { CLI, runCli } from '../helpers/cli.js';
+import { descendantsOf, isAlive } from '../helpers/procs.js';
 import { TmuxConsole } from '../helpers/tmux.js';
 
 // "firedrill train" in a real terminal (tmux), answered with keys as a trainee would, the scores
@@ -123,4 +126,66 @@ describe('firedrill train in a real terminal', () => {
     await term.keys('C-c');
     await term.waitFor('[exited 0]');
   });
+});
+
+// Real faults: one busy process and two idle decoys for a few seconds each.
+describe('a live exercise in a real terminal', () => {
+  const CULPRITS = ['report-builder', 'image-resizer', 'pdf-renderer', 'search-indexer'];
+  /** The advanced level open: every scenario exercise passed in earlier sessions. */
+  function unlockAdvanced(): void {
+    const store = SqliteTrainingStore.open(dataDir());
+    for (const entry of scenarios) {
+      store.saveAttempt(
+        {
+          id: `att_${entry.id}`, trainee: 'tess', exerciseId: entry.id, exerciseTitle: entry.name, kind: 'scenario', level: entry.difficulty, machine: 'host', seed: 1,
+          startedAt: '2026-12-01T09:00:00.000Z', finishedAt: '2026-12-01T09:01:00.000Z', durationMs: 60_000, parSeconds: 120, hintsUsed: 0, score: 100, passed: true, answers: [], parts: [],
+        },
+        { id: entry.id, kind: 'scenario', level: entry.difficulty, title: entry.name, service: entry.service, severity: entry.severity },
+      );
+    }
+    store.close();
+  }
+
+  const digitOf = (screen: string, pattern: RegExp) => listedAnswers(screen).find((entry) => pattern.test(entry.label))?.digit;
+
+  it('the runaway process is found in the process table and stopped from the console; the mitigation is verified', async () => {
+    unlockAdvanced();
+    const term = openTraining();
+    await term.waitFor('── advanced');
+    // The live exercises come last, by id: disk, memory, runaway, service.
+    await term.keys('End', 'Up', 'Enter');
+    const detection = await term.waitFor('Which resource is in trouble?', 30_000);
+    await term.keys(digitOf(detection, /^CPU$/)!);
+    const localisation = await term.waitFor('Which process, file or service is the cause?');
+    const culprit = new RegExp(`^process (${CULPRITS.join('|')}) \\(pid (\\d+)\\)`);
+    const pid = Number(listedAnswers(localisation).find((entry) => culprit.test(entry.label))!.label.match(culprit)![2]);
+    await term.keys(digitOf(localisation, culprit)!);
+    const mitigation = await term.waitFor('Mitigate it: what do you do?');
+    await term.keys(digitOf(mitigation, new RegExp(`^stop process \\S+ \\(pid ${pid}\\)`))!);
+    const debrief = await term.waitFor('score 100: passed', 20_000);
+    expect(debrief).toContain('verified: the process is gone');
+    expect(debrief).toContain('✓ Mitigation');
+    expect(isAlive(pid)).toBe(false);
+    await term.keys('q');
+    await term.waitFor('best 100 · 1 attempt');
+    await term.keys('C-c');
+    await term.waitFor('[exited 0]');
+    expect(await readLedger(resolvePaths({ dataDir: dataDir() }, {}))).toEqual([]);
+  }, 90_000);
+
+  it('Ctrl-C in the middle of a live exercise ends the fault and the decoys and leaves the ledger empty', async () => {
+    unlockAdvanced();
+    const term = openTraining();
+    await term.waitFor('── advanced');
+    await term.keys('End', 'Up', 'Enter');
+    await term.waitFor('Which resource is in trouble?', 30_000);
+    // What firedrill started for the exercise: its children (the runaway process and the two decoys).
+    const firedrill = descendantsOf(term.panePid()).find(isAlive)!;
+    const pids = descendantsOf(firedrill).filter(isAlive);
+    expect(pids.length).toBeGreaterThanOrEqual(3);
+    await term.keys('C-c');
+    await term.waitFor('[exited 0]', 10_000);
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await readLedger(resolvePaths({ dataDir: dataDir() }, {}))).toEqual([]);
+  }, 90_000);
 });
