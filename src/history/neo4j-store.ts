@@ -143,8 +143,7 @@ export class Neo4jHistoryStore implements HistoryStore {
   readonly uri: string;
   private readonly driver: Driver;
   private readonly database: string | undefined;
-  private schemaReady: Promise<void> | undefined;
-  private trainingSchemaReady: Promise<void> | undefined;
+  private readonly schemas = new Map<readonly string[], Promise<void>>();
 
   constructor(settings: Neo4jSettings) {
     this.uri = settings.uri;
@@ -164,13 +163,22 @@ export class Neo4jHistoryStore implements HistoryStore {
 
   /** Creates the constraints and indexes once per store (all IF NOT EXISTS, so harmless on every start). */
   ensureSchema(): Promise<void> {
-    this.schemaReady ??= this.withSession('WRITE', async (session) => {
-      for (const statement of SCHEMA_STATEMENTS) await session.run(statement);
-    }).catch((error: unknown) => {
-      this.schemaReady = undefined;
-      throw error;
-    });
-    return this.schemaReady;
+    return this.ensure(SCHEMA_STATEMENTS);
+  }
+
+  /** Runs a set of schema statements once per store; a failure is retried next time. */
+  private ensure(statements: readonly string[]): Promise<void> {
+    let ready = this.schemas.get(statements);
+    if (!ready) {
+      ready = this.withSession('WRITE', async (session) => {
+        for (const statement of statements) await session.run(statement);
+      }).catch((error: unknown) => {
+        this.schemas.delete(statements);
+        throw error;
+      });
+      this.schemas.set(statements, ready);
+    }
+    return ready;
   }
 
   /**
@@ -366,13 +374,7 @@ export class Neo4jHistoryStore implements HistoryStore {
   /** A training attempt (src/training/cypher.ts), with the training constraints the first time. */
   async saveAttempt(attempt: AttemptRecord): Promise<void> {
     await this.ensureSchema();
-    this.trainingSchemaReady ??= this.withSession('WRITE', async (session) => {
-      for (const statement of TRAINING_SCHEMA_STATEMENTS) await session.run(statement);
-    }).catch((error: unknown) => {
-      this.trainingSchemaReady = undefined;
-      throw error;
-    });
-    await this.trainingSchemaReady;
+    await this.ensure(TRAINING_SCHEMA_STATEMENTS);
     await this.withSession('WRITE', (session) => session.run(SAVE_TRAINING_ATTEMPT, { attempt: attemptParameters(attempt) }));
   }
 

@@ -10,9 +10,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { EventQueue } from '../drills/runner.js';
 import { runSimulation } from '../incidents/simulation.js';
 import type { AnalysisEvent, AnalysisInput, Analyzer, IncidentEvent, Scenario } from '../incidents/types.js';
+import { QueuedExercise } from './controller.js';
 import { DEFAULT_RULES, scoreAttempt, type ScoringRules, type StageOutcome } from './scoring.js';
 import type { AttemptRecord, Debrief, ExerciseEvent, ExerciseSheet, StageAnswer, StageQuestion } from './types.js';
 
@@ -44,54 +44,33 @@ export interface ScenarioExerciseOptions {
   random?: () => number;
 }
 
-type Input = { kind: 'answer'; candidateId: string } | { kind: 'hint' };
-type Item =
-  | Input
-  | { kind: 'incident'; event: IncidentEvent }
-  | { kind: 'incident-ended'; error?: string }
-  | { kind: 'kept'; problem: string | undefined }
-  | { kind: 'abort' };
+type Own = { kind: 'incident'; event: IncidentEvent } | { kind: 'incident-ended'; error?: string };
 
-export class ScenarioExercise implements ExerciseController {
+export class ScenarioExercise extends QueuedExercise<Own> {
   readonly sheet: ExerciseSheet;
-  private readonly queue = new EventQueue<Item>();
-  private started = false;
 
   constructor(private readonly options: ScenarioExerciseOptions) {
+    super();
     this.sheet = options.sheet;
   }
 
-  answer(candidateId: string): void {
-    this.queue.push({ kind: 'answer', candidateId });
-  }
-
-  hint(): void {
-    this.queue.push({ kind: 'hint' });
-  }
-
   async *events(signal: AbortSignal): AsyncGenerator<ExerciseEvent, AttemptRecord | undefined> {
-    if (this.started) throw new Error('an exercise runs once: build a new one for another attempt');
-    this.started = true;
+    const stopListening = this.begin(signal);
     const { scenario, sheet, trainee } = this.options;
+    const rules = this.options.rules ?? DEFAULT_RULES;
     const analyzer = new HeldAnalyzer(this.options.analyzer);
-    const onAbort = () => this.queue.push({ kind: 'abort' });
-    signal.addEventListener('abort', onAbort, { once: true });
     const simulation = this.pump(analyzer, signal);
     const attemptId = `att_${randomBytes(6).toString('hex')}`;
     const startedAt = new Date();
     const answers: StageAnswer[] = [];
     let stageIndex = 0;
     let stageOpenedAt = Date.now();
-    let hintsTaken = 0;
     let attempt: AttemptRecord | undefined;
     let incidentEnded = false;
-    // Keeping the attempt (SQLite, then Neo4j when configured) runs beside the debrief, not before it.
-    let keeping: Promise<string | undefined> | undefined;
-    let keptSaid = false;
 
     const openStage = (question: StageQuestion): ExerciseEvent => {
       stageOpenedAt = Date.now();
-      hintsTaken = 0;
+      this.hintsTaken = 0;
       return {
         type: 'stage-opened',
         stage: question.stage,
@@ -114,7 +93,7 @@ export class ScenarioExercise implements ExerciseController {
         service: sheet.service,
         severity: sheet.severity,
         parSeconds: sheet.parSeconds,
-        hintCost: (this.options.rules ?? DEFAULT_RULES).hintCost,
+        hintCost: rules.hintCost,
         seed: sheet.seed,
         context: scenario.context,
         metrics: scenario.metrics,
@@ -131,12 +110,12 @@ export class ScenarioExercise implements ExerciseController {
             yield { type: 'exercise-finished', status: 'failed', error: item.error };
             return attempt;
           }
-          if (attempt && keptSaid) break;
+          if (attempt && this.kept) break;
           continue;
         }
         if (item.kind === 'kept') {
-          keptSaid = true;
-          if (item.problem) yield { type: 'notice', level: 'warn', message: `History: ${item.problem}` };
+          const said = this.onKept(item);
+          if (said) yield said;
           if (incidentEnded) break;
           continue;
         }
@@ -151,14 +130,7 @@ export class ScenarioExercise implements ExerciseController {
           continue;
         }
         if (item.kind === 'hint') {
-          const hints = sheet.hints[question.stage];
-          if (hintsTaken >= hints.length) {
-            yield { type: 'notice', level: 'info', message: `no more hints for ${question.stage.replace('_', ' ')}` };
-            continue;
-          }
-          hintsTaken += 1;
-          const rules = this.options.rules ?? DEFAULT_RULES;
-          yield { type: 'hint', stage: question.stage, text: hints[hintsTaken - 1]!, cost: rules.hintCost, hintsLeft: hints.length - hintsTaken, at: new Date().toISOString() };
+          yield this.takeHint(question, rules);
           continue;
         }
         const candidate = question.candidates.find((entry) => entry.id === item.candidateId);
@@ -174,7 +146,7 @@ export class ScenarioExercise implements ExerciseController {
           ...(candidate.riskLevel ? { riskLevel: candidate.riskLevel } : {}),
           answeredAt: new Date().toISOString(),
           elapsedMs: Date.now() - stageOpenedAt,
-          hintsUsed: hintsTaken,
+          hintsUsed: this.hintsTaken,
         };
         answers.push(answer);
         yield { type: 'answer-recorded', answer };
@@ -192,22 +164,18 @@ export class ScenarioExercise implements ExerciseController {
           startedAt,
           durationMs: Date.now() - firstStageAt,
           answers,
-          rules: this.options.rules ?? DEFAULT_RULES,
+          rules,
         });
         yield { type: 'exercise-scored', attempt, debrief: debriefOf(sheet, attempt) };
         analyzer.release();
-        const keep = this.options.keep ?? (async () => undefined);
-        keeping = keep(attempt).catch((error: unknown) => `could not keep the attempt: ${error instanceof Error ? error.message : String(error)}`);
-        void keeping.then((problem) => this.queue.push({ kind: 'kept', problem }));
+        this.keepBeside(this.options.keep, attempt);
       }
-      if (keeping && !keptSaid) {
-        const problem = await keeping;
-        if (problem) yield { type: 'notice', level: 'warn', message: `History: ${problem}` };
-      }
+      const lastWord = await this.lastWordOnKeeping();
+      if (lastWord) yield lastWord;
       yield { type: 'exercise-finished', status: signal.aborted ? 'stopped' : 'completed' };
       return attempt;
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      stopListening();
       this.queue.close();
       await simulation;
     }

@@ -19,7 +19,6 @@ import { unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DrillsConfig } from '../config/config.js';
-import { EventQueue } from '../drills/runner.js';
 import type { Ledger } from '../drills/ledger.js';
 import { isSameProcessAlive, readDisk } from '../drills/proc.js';
 import { httpHealthy } from '../drills/services.js';
@@ -30,7 +29,8 @@ import { runLiveIncident, type LiveIncidentEvent } from '../live/incident.js';
 import type { LiveFaultSpec } from '../live/spec.js';
 import type { LiveExerciseDefinition, LiveResource } from './live-exercises.js';
 import type { ProcessWithCommand } from '../monitor/processes.js';
-import { debriefOf, finishAttempt, HeldAnalyzer, type ExerciseController, type KeepAttempt } from './exercise.js';
+import { QueuedExercise } from './controller.js';
+import { debriefOf, finishAttempt, HeldAnalyzer, type KeepAttempt } from './exercise.js';
 import { DEFAULT_RULES, type ScoringRules } from './scoring.js';
 import { shuffle } from './sheet.js';
 import { type AttemptRecord, type Candidate, type ExerciseEvent, type ExerciseSheet, type StageAnswer, type StageQuestion } from './types.js';
@@ -64,14 +64,10 @@ export interface LiveExerciseOptions {
   faultOverrides?: Partial<Record<LiveFaultSpec['fault'], Record<string, unknown>>>;
 }
 
-type Item =
-  | { kind: 'answer'; candidateId: string }
-  | { kind: 'hint' }
+type Own =
   | { kind: 'live'; event: LiveIncidentEvent }
   | { kind: 'live-ended'; error?: string }
-  | { kind: 'acted'; answer: StageAnswer; verified: string }
-  | { kind: 'kept'; problem: string | undefined }
-  | { kind: 'abort' };
+  | { kind: 'acted'; answer: StageAnswer; verified: string };
 
 /** What the mitigation stage offers: an act on something firedrill created. */
 interface Act {
@@ -81,13 +77,12 @@ interface Act {
   right: boolean;
 }
 
-export class LiveExercise implements ExerciseController {
+export class LiveExercise extends QueuedExercise<Own> {
   readonly sheet: ExerciseSheet;
-  private readonly queue = new EventQueue<Item>();
-  private started = false;
   private readonly random: () => number;
 
   constructor(private readonly options: LiveExerciseOptions) {
+    super();
     this.random = seededRandom(options.seed);
     const { definition } = options;
     this.sheet = {
@@ -120,23 +115,12 @@ export class LiveExercise implements ExerciseController {
     };
   }
 
-  answer(candidateId: string): void {
-    this.queue.push({ kind: 'answer', candidateId });
-  }
-
-  hint(): void {
-    this.queue.push({ kind: 'hint' });
-  }
-
   async *events(signal: AbortSignal): AsyncGenerator<ExerciseEvent, AttemptRecord | undefined> {
-    if (this.started) throw new Error('an exercise runs once: build a new one for another attempt');
-    this.started = true;
+    const stopListening = this.begin(signal);
     const { options, sheet } = this;
     const rules = options.rules ?? DEFAULT_RULES;
     const attemptId = `att_${randomBytes(6).toString('hex')}`;
     const startedAt = new Date();
-    const onAbort = () => this.queue.push({ kind: 'abort' });
-    signal.addEventListener('abort', onAbort, { once: true });
     const liveController = new AbortController();
     const stopLive = () => liveController.abort(signal.reason);
     signal.addEventListener('abort', stopLive, { once: true });
@@ -146,13 +130,10 @@ export class LiveExercise implements ExerciseController {
     let fault: LiveFault | undefined;
     let live: Promise<void> | undefined;
     let attempt: AttemptRecord | undefined;
-    let keeping: Promise<string | undefined> | undefined;
-    let keptSaid = false;
     let liveEnded = false;
     const answers: StageAnswer[] = [];
     let stageIndex = -1;
     let stageOpenedAt = 0;
-    let hintsTaken = 0;
     let faultStartedAt: number | undefined;
     let latestProcesses: ProcessWithCommand[] = [];
     let acts: Act[] = [];
@@ -163,7 +144,7 @@ export class LiveExercise implements ExerciseController {
     const openStage = (index: number): ExerciseEvent => {
       stageIndex = index;
       stageOpenedAt = Date.now();
-      hintsTaken = 0;
+      this.hintsTaken = 0;
       const question = sheet.questions[index]!;
       return { type: 'stage-opened', stage: question.stage, index, question: question.question, candidates: question.candidates, hintsLeft: sheet.hints[question.stage].length, at: new Date(stageOpenedAt).toISOString() };
     };
@@ -175,7 +156,7 @@ export class LiveExercise implements ExerciseController {
       answeredAt: new Date().toISOString(),
       // Live stages are timed from the fault's start: time to detect, to localise, to mitigate.
       elapsedMs: Date.now() - (faultStartedAt ?? stageOpenedAt),
-      hintsUsed: hintsTaken,
+      hintsUsed: this.hintsTaken,
     });
 
     try {
@@ -215,7 +196,7 @@ export class LiveExercise implements ExerciseController {
             yield { type: 'exercise-finished', status: 'failed', error: item.error };
             return undefined;
           }
-          if (attempt && keptSaid) break;
+          if (attempt && this.kept) break;
           if (!attempt && !acting) {
             yield { type: 'exercise-finished', status: 'failed', error: 'the live incident ended before the exercise did' };
             return undefined;
@@ -223,8 +204,8 @@ export class LiveExercise implements ExerciseController {
           continue;
         }
         if (item.kind === 'kept') {
-          keptSaid = true;
-          if (item.problem) yield { type: 'notice', level: 'warn', message: `History: ${item.problem}` };
+          const said = this.onKept(item);
+          if (said) yield said;
           if (liveEnded) break;
           continue;
         }
@@ -268,9 +249,7 @@ export class LiveExercise implements ExerciseController {
           });
           yield { type: 'exercise-scored', attempt, debrief: debriefOf(sheet, attempt) };
           held.release();
-          const keep = options.keep ?? (async () => undefined);
-          keeping = keep(attempt).catch((error: unknown) => `could not keep the attempt: ${error instanceof Error ? error.message : String(error)}`);
-          void keeping.then((problem) => this.queue.push({ kind: 'kept', problem }));
+          this.keepBeside(options.keep, attempt);
           continue;
         }
         const question = sheet.questions[stageIndex];
@@ -279,13 +258,7 @@ export class LiveExercise implements ExerciseController {
           continue;
         }
         if (item.kind === 'hint') {
-          const hints = sheet.hints[question.stage];
-          if (hintsTaken >= hints.length) {
-            yield { type: 'notice', level: 'info', message: `no more hints for ${question.stage}` };
-            continue;
-          }
-          hintsTaken += 1;
-          yield { type: 'hint', stage: question.stage, text: hints[hintsTaken - 1]!, cost: rules.hintCost, hintsLeft: hints.length - hintsTaken, at: new Date().toISOString() };
+          yield this.takeHint(question, rules);
           continue;
         }
         const candidate = question.candidates.find((entry) => entry.id === item.candidateId);
@@ -317,14 +290,12 @@ export class LiveExercise implements ExerciseController {
           yield openStage(2);
         }
       }
-      if (keeping && !keptSaid) {
-        const problem = await keeping;
-        if (problem) yield { type: 'notice', level: 'warn', message: `History: ${problem}` };
-      }
+      const lastWord = await this.lastWordOnKeeping();
+      if (lastWord) yield lastWord;
       yield { type: 'exercise-finished', status: signal.aborted ? 'stopped' : 'completed' };
       return attempt;
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      stopListening();
       signal.removeEventListener('abort', stopLive);
       // Whatever the trainee did or did not do: the live incident ends the fault, the decoys go.
       liveController.abort(new Error('the exercise ended'));
