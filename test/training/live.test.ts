@@ -11,7 +11,8 @@ import { resolvePaths } from '../../src/paths.js';
 import { TrainingDesk } from '../../src/training/desk.js';
 import type { ExerciseController } from '../../src/training/exercise.js';
 import { descendantsOf, isAlive } from '../helpers/procs.js';
-import type { AttemptRecord, ExerciseEvent, StageQuestion } from '../../src/training/types.js';
+import { SqliteTrainingStore } from '../../src/training/store.js';
+import type { ExerciseEvent, StageQuestion } from '../../src/training/types.js';
 
 // Real faults on this machine (one busy process, small files): run under /work/bin/heavy with the suite.
 
@@ -25,16 +26,10 @@ function liveDesk() {
   const paths = resolvePaths({ dataDir }, {});
   const config = defaultConfig();
   config.drills.disk_fill.directory = dataDir;
-  const desk = new TrainingDesk({
-    scenarios,
-    settings: { passScore: 80, parSeconds: { beginner: 120, intermediate: 180, advanced: 240 }, speed: 600 },
-    dataDir,
-    analyzer: () => new BuiltinAnalyzer({ pieceDelayMs: 0 }),
-    live: { config, paths, timing: { sampleMs: 250, baselineSeconds: 1 }, faultOverrides: { disk_filling: { size_mb: 32, rate_mb_per_second: 64 } } },
-  });
   // The advanced level is open (live exercises are advanced): every scenario passed, as a trainee who got there.
+  const store = SqliteTrainingStore.open(dataDir);
   for (const scenario of scenarios) {
-    (desk as unknown as { records(): { saveAttempt: (attempt: AttemptRecord, info: unknown) => void } }).records().saveAttempt(
+    store.saveAttempt(
       {
         id: `att_${scenario.id}`, trainee: 'lia', exerciseId: scenario.id, exerciseTitle: scenario.name, kind: 'scenario', level: scenario.difficulty, machine: 'host', seed: 1,
         startedAt: '2026-12-01T09:00:00.000Z', finishedAt: '2026-12-01T09:01:00.000Z', durationMs: 60_000, parSeconds: 120, hintsUsed: 0, score: 100, passed: true, answers: [], parts: [],
@@ -42,6 +37,14 @@ function liveDesk() {
       { id: scenario.id, kind: 'scenario', level: scenario.difficulty, title: scenario.name, service: scenario.service, severity: scenario.severity },
     );
   }
+  const desk = new TrainingDesk({
+    scenarios,
+    store,
+    settings: { passScore: 80, parSeconds: { beginner: 120, intermediate: 180, advanced: 240 }, speed: 600 },
+    dataDir,
+    analyzer: () => new BuiltinAnalyzer({ pieceDelayMs: 0 }),
+    live: { config, paths, timing: { sampleMs: 250, baselineSeconds: 1 }, faultOverrides: { disk_filling: { size_mb: 32, rate_mb_per_second: 64 } } },
+  });
   return { desk, paths };
 }
 
