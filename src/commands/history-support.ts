@@ -8,7 +8,7 @@ import { openHistory, type HistoryConfig, type Neo4jOverrides, type ReplicatedHi
 import type { DetectionReport, DetectionRow } from '../history/detection-report.js';
 import { formatDuration, formatPercent } from '../format.js';
 import { formatDate, plural } from '../history/format.js';
-import type { FailureRow, HistoryStats, MachineRow, RunSummaryRow } from '../history/store.js';
+import type { FailureRow, HistoryStats, MachineRow, RunSummaryRow, SessionKind, SessionSummary } from '../history/store.js';
 
 export { plural };
 
@@ -155,6 +155,30 @@ export function compareText(rows: MachineRow[]): string[] {
       `${row.machine.padEnd(width)}${String(row.runs).padEnd(8)}${formatPercent(row.passRatePercent).padEnd(11)}${String(row.events).padEnd(8)}${formatDate(row.lastRunAt)}`,
     );
   }
+  return lines;
+}
+
+/** The sessions table: when, what kind, what ran, how it ended, its one-line summary. */
+export function sessionsText(machine: string, kind: SessionKind | undefined, sessions: SessionSummary[], total: number): string[] {
+  const what = kind === undefined ? 'Sessions' : `${kind[0]!.toUpperCase()}${kind.slice(1)} sessions`;
+  const lines = banner(`${what} on ${machine}`);
+  if (sessions.length === 0) {
+    lines.push(`No ${kind === undefined ? 'demo, experiment, gameday or workload' : kind} recorded on ${machine} yet.`);
+    return lines;
+  }
+  lines.push(`Last ${sessions.length} of ${total}, newest first:`, '');
+  lines.push(
+    ...table(
+      ['Date', 'Kind', 'Subject', 'Result', 'Summary'],
+      sessions.map((session) => [
+        formatDate(session.startedAt),
+        session.kind,
+        session.subject,
+        session.verdict === undefined ? session.status : `${session.verdict}${session.status === 'completed' ? '' : ` (${session.status})`}`,
+        session.summary,
+      ]),
+    ),
+  );
   return lines;
 }
 
