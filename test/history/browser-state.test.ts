@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunSummaryRow } from '../../src/history/store.js';
+import type { RunSummaryRow, SessionSummary } from '../../src/history/store.js';
 import {
   browserReducer,
   initialBrowserState,
@@ -10,7 +10,8 @@ import {
   type BrowserAction,
   type BrowserState,
 } from '../../src/ui/history/browser-state.js';
-import { makeReport } from './fixtures/reports.js';
+import { sessionDetailLines } from '../../src/history/text-lines.js';
+import { makeReport, makeSession } from './fixtures/reports.js';
 
 function row(index: number): RunSummaryRow {
   return { id: `run-${index}`, machine: 'host-a', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:05:00.000Z', total: 5, passed: 5, failed: 0, events: 5 };
@@ -59,17 +60,35 @@ describe('history browser reducer', () => {
     expect([state.runs.cursor, state.runs.top]).toEqual([14, 5]);
   });
 
-  it('shows dots for rows of a page not yet fetched, and never opens one', () => {
+  it('shows dots for rows of a page not yet fetched; Enter on one, and the keys after it, wait for the page', () => {
     let state = apply(initialBrowserState('host-a', 3), counted(10), { type: 'end' });
     expect(visibleRows(state.runs, 3).map((entry) => [entry.index, entry.row])).toEqual([
       [7, undefined],
       [8, undefined],
       [9, undefined],
     ]);
-    expect(apply(state, { type: 'open' }).view).toEqual({ kind: 'list' });
+    // Enter, then two lines down in the detail, typed before the page came: nothing is lost.
+    state = apply(state, { type: 'open' }, { type: 'move', delta: 1 }, { type: 'move', delta: 1 });
+    expect(state.view).toEqual({ kind: 'list' });
+    expect(state.waiting?.map((key) => key.type)).toEqual(['open', 'move', 'move']);
     state = loaded(state);
-    state = apply(state, { type: 'open' });
+    expect(state.waiting).toBeUndefined();
     expect(state.view).toMatchObject({ kind: 'run', id: 'run-9', lines: undefined });
+    state = apply(state, { type: 'run-loaded', id: 'run-9', report: makeReport(9, 'host-a') });
+    expect(state.view).toMatchObject({ kind: 'run', scroll: 0 });
+  });
+
+  it('replays waiting keys in order once the row arrives, and drops them if the page fails', () => {
+    let state = apply(initialBrowserState('host-a', 3), { type: 'open' }, { type: 'back' }, { type: 'move', delta: 2 }, { type: 'open' });
+    expect(state.waiting).toHaveLength(4);
+    state = apply(state, counted(10));
+    expect(state.waiting).toHaveLength(4);
+    state = loaded(state);
+    // Enter opened run 0, Esc came back, down twice, Enter opened run 2.
+    expect(state.view).toMatchObject({ kind: 'run', id: 'run-2' });
+    const failed = apply(initialBrowserState('host-a', 3), counted(10), { type: 'open' }, { type: 'failed', message: 'disk I/O error' });
+    expect(failed.waiting).toBeUndefined();
+    expect(failed.error).toBe('disk I/O error');
   });
 
   it('drops answers for another machine (a late reply after a switch)', () => {
@@ -121,5 +140,54 @@ describe('history browser reducer', () => {
       2,
     );
     expect(chart).toEqual(['█   ', '█·█▁']);
+  });
+});
+
+describe('history browser: sessions', () => {
+  const summary = (index: number, kind: SessionSummary['kind'] = 'experiment'): SessionSummary => {
+    const { detail: _detail, ...rest } = makeSession(index, 'host-a', kind);
+    return rest;
+  };
+
+  it('cycles the kind filter (all, then each kind), starting the list again and dropping answers for another kind', () => {
+    let state = apply(initialBrowserState('host-a', 5), { type: 'tab', tab: 'sessions' });
+    state = apply(state, { type: 'counted', tab: 'sessions', machine: 'host-a', sessionKind: undefined, total: 7 });
+    expect(state.sessions.total).toBe(7);
+    state = apply(state, { type: 'next-kind' });
+    expect([state.tab, state.sessionKind, state.sessions.total]).toEqual(['sessions', 'demo', null]);
+    // A late answer for every kind is not the demo list's.
+    state = apply(state, { type: 'counted', tab: 'sessions', machine: 'host-a', sessionKind: undefined, total: 7 });
+    expect(state.sessions.total).toBeNull();
+    state = apply(state, { type: 'counted', tab: 'sessions', machine: 'host-a', sessionKind: 'demo', total: 2 });
+    expect(state.sessions.total).toBe(2);
+    state = apply(state, { type: 'next-kind' }, { type: 'next-kind' }, { type: 'next-kind' });
+    expect(state.sessionKind).toBe('workload');
+    expect(apply(state, { type: 'next-kind' }).sessionKind).toBeUndefined();
+  });
+
+  it('opens a session by id and shows its figures in their units and its detail', () => {
+    let state = apply(initialBrowserState('host-a', 5), { type: 'tab', tab: 'sessions' });
+    state = apply(state, { type: 'counted', tab: 'sessions', machine: 'host-a', total: 2 });
+    state = apply(state, { type: 'page-loaded', tab: 'sessions', machine: 'host-a', offset: 0, rows: [summary(1), summary(0)] });
+    state = apply(state, { type: 'move', delta: 1 }, { type: 'open' });
+    expect(state.view).toEqual({ kind: 'session', id: makeSession(0, 'host-a').id, lines: undefined, scroll: 0 });
+    state = apply(state, { type: 'session-loaded', id: 'another-session', record: makeSession(5, 'host-a') });
+    expect(state.view).toMatchObject({ lines: undefined });
+    state = apply(state, { type: 'session-loaded', id: makeSession(0, 'host-a').id, record: makeSession(0, 'host-a') });
+    const text = state.view.kind === 'session' ? (state.view.lines ?? []).map((line) => line.text).join('\n') : '';
+    expect(text).toContain('experiment number 0: experiment experiment-subject-0 on host-a, passed (completed)');
+    expect(text).toContain('experiment 0: recovered after 1.5 s');
+    expect(text).toMatch(/timeToRecoverMs +1\.5 s/);
+    expect(text).toMatch(/peakRssBytes +64\.0 MiB/);
+    expect(text).toMatch(/errorPercent +0\.0 %/);
+    expect(text).toContain('"text": "fault injected"');
+    const gone = apply(state, { type: 'back' }, { type: 'open' }, { type: 'session-loaded', id: makeSession(0, 'host-a').id, record: null });
+    expect(gone.view).toMatchObject({ kind: 'session', lines: null });
+  });
+
+  it('cuts a long detail at 400 lines and says how many more there are', () => {
+    const record = { ...makeSession(1, 'host-a'), detail: { samples: Array.from({ length: 1000 }, (_, index) => index) } };
+    const lines = sessionDetailLines(record).map((line) => line.text);
+    expect(lines.at(-1)).toBe('  … 604 more lines (firedrill history --session ID --json)');
   });
 });

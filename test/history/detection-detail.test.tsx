@@ -7,7 +7,7 @@ import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import { runDetailLines } from '../../src/ui/history/browser-state.js';
 import { DetailView } from '../../src/ui/history/DetailView.js';
 import { HistoryScreen } from '../../src/ui/screens/HistoryScreen.js';
-import { waitFor } from '../helpers/cli.js';
+import { waitForFrame } from '../helpers/ink.js';
 import { detectionRuns } from './fixtures/detection.js';
 
 let dataDir: string;
@@ -27,9 +27,11 @@ describe('run detail: what the monitoring said', () => {
     const view = render(<HistoryScreen store={store} machine="host-a" pageSize={10} onBack={() => undefined} />);
     const frame = () => view.lastFrame() ?? '';
     try {
-      await waitFor(() => frame().includes('1 of 6, newest first'), 10_000, `the list in:\n${frame()}`);
+      // Enter as soon as the list is counted, while its rows may still be on their way (as a user
+      // would under load): the key waits for the row rather than being lost.
+      await waitForFrame(frame, '1 of 6, newest first');
       view.stdin.write('\r');
-      await waitFor(() => frame().includes(`Run ${detectionRuns('host-a')[5]!.runId}`), 10_000, `the run in:\n${frame()}`);
+      await waitForFrame(frame, `Run ${detectionRuns('host-a')[5]!.runId}`);
       expect(frame()).toContain('prometheus: detected by NodeCpuBusy after 1.8 s, resolved 0.9 s after the drill');
     } finally {
       view.unmount();

@@ -7,7 +7,8 @@ import { formatDate } from '../../src/history/format.js';
 import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import { HistoryScreen } from '../../src/ui/screens/HistoryScreen.js';
 import { waitFor } from '../helpers/cli.js';
-import { makeIncident, makeReport } from './fixtures/reports.js';
+import { waitForFrame } from '../helpers/ink.js';
+import { makeIncident, makeReport, makeSession } from './fixtures/reports.js';
 
 const KEYS = { down: '\u001B[B', pageDown: '\u001B[6~', home: '\u001B[H', end: '\u001B[F', enter: '\r', escape: '\u001B' };
 const RUNS = 5_000;
@@ -23,6 +24,8 @@ beforeAll(async () => {
   for (let index = 0; index < RUNS; index += 1) store.saveRunSync(makeReport(index, 'host-a'), false);
   store.saveRunSync(makeReport(7, 'host-b', { failEvery: 1 }), false);
   await store.saveIncident(makeIncident(2, 'host-a'));
+  for (let index = 0; index < 3; index += 1) await store.saveSession(makeSession(index, 'host-a', 'experiment'));
+  await store.saveSession(makeSession(4, 'host-a', 'demo'));
   soloDir = mkdtempSync(path.join(os.tmpdir(), 'firedrill-browser-solo-'));
   solo = SqliteHistoryStore.open(soloDir);
   await solo.saveRun(makeReport(0, 'host-a'));
@@ -39,8 +42,8 @@ function open(history: SqliteHistoryStore) {
   let backs = 0;
   const view = render(<HistoryScreen store={history} machine="host-a" pageSize={10} onBack={() => (backs += 1)} />);
   const frame = () => view.lastFrame() ?? '';
-  const until = (text: string | RegExp) =>
-    waitFor(() => (typeof text === 'string' ? frame().includes(text) : text.test(frame())), 10_000, `"${String(text)}" in:\n${frame()}`);
+  // waitForFrame shows the frame at the time it gives up (not the one when it started waiting).
+  const until = (text: string | RegExp) => waitForFrame(frame, typeof text === 'string' ? text : (shown) => text.test(shown));
   const press = async (key: string, expected: string | RegExp) => {
     view.stdin.write(key);
     await until(expected);
@@ -89,6 +92,27 @@ describe('HistoryScreen', () => {
       await ui.press('i', '82% memory_leak: A memory leak in the API');
       await ui.press(KEYS.enter, 'Incident host-a-incident-2');
       expect(ui.frame()).toContain('restart_pod api');
+    } finally {
+      ui.view.unmount();
+    }
+  });
+
+  it('lists sessions with s, one kind at a time with k, and opens one with its figures and detail', async () => {
+    const ui = open(store);
+    try {
+      await ui.until(`1 of ${RUNS}`);
+      await ui.press('s', 'sessions (4)');
+      await ui.until('1 of 4, newest first');
+      await ui.until(/› 2026-01-01 16:45:00\s+demo\s+passed\s+demo 4: recovered after 5\.5 s/);
+      await ui.press('k', 'demo sessions (1)');
+      await ui.press('k', 'experiment sessions (3)');
+      await ui.until(/› 2026-01-01 14:45:00\s+experiment\s+passed\s+experiment 2: recovered after 3\.5 s/);
+      // Down and Enter as one burst: both count.
+      ui.view.stdin.write(`${KEYS.down}${KEYS.enter}`);
+      await ui.until('experiment number 1: experiment experiment-subject-1 on host-a, completed');
+      expect(ui.frame()).toMatch(/timeToRecoverMs\s+2\.5 s/);
+      expect(ui.frame()).toMatch(/peakRssBytes\s+64\.0 MiB/);
+      await ui.press(KEYS.escape, '2 of 3, newest first');
     } finally {
       ui.view.unmount();
     }

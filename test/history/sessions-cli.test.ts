@@ -46,6 +46,20 @@ describe('firedrill history --sessions (built CLI)', () => {
     expect(answer.sessions[0]).not.toHaveProperty('detail');
   });
 
+  it('--session ID prints one session whole, figures in their units and detail; --json gives the record', async () => {
+    const session = makeSession(2, 'host-a', 'experiment');
+    const text = await runCli(['history', '--session', session.id, '--data-dir', dataDir], { env: ENV });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('experiment number 2: experiment experiment-subject-2 on host-a, passed (completed)');
+    expect(text.stdout).toMatch(/timeToRecoverMs\s+3\.5 s/);
+    expect(text.stdout).toContain('"text": "fault injected"');
+    const json = await runCli(['history', '--session', session.id, '--json', '--data-dir', dataDir], { env: ENV });
+    expect(JSON.parse(json.stdout)).toEqual(session);
+    const missing = await runCli(['history', '--session', 'no-such', '--data-dir', dataDir], { env: ENV });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('firedrill history: no session "no-such" in the history');
+  });
+
   it('says when there is none, and refuses an unknown kind or two listings at once with exit 2', async () => {
     const none = await runCli(['history', '--kind', 'gameday', '--machine', 'host-a', '--data-dir', dataDir], { env: ENV });
     expect(none.code, none.stderr).toBe(0);
@@ -55,6 +69,6 @@ describe('firedrill history --sessions (built CLI)', () => {
     expect(unknown.stderr).toContain('--kind must be one of demo, experiment, gameday, workload, got "party"');
     const both = await runCli(['history', '--sessions', '--detection', '--data-dir', dataDir], { env: ENV });
     expect(both.code).toBe(2);
-    expect(both.stderr).toContain('--detection and --sessions are two different listings: choose one');
+    expect(both.stderr).toContain('--detection and --sessions are different listings: choose one');
   });
 });

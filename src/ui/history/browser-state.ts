@@ -2,14 +2,18 @@
  * The history browser's state and the pure reducer that changes it. No Ink and no I/O here: the
  * hook (use-history-browser.ts) maps keys to actions and feeds the store's answers back as actions.
  * The lists hold only the visible window of rows (fetched by offset), so thousands of runs cost
- * one page each.
+ * one page each. A key that needs a row still on its way (Enter on a row shown as dots) waits for
+ * that page, and the keys typed after it wait behind it: no key of a burst is lost to a slow page.
  */
 import { formatDuration, formatFigure } from '../../format.js';
+import { sessionDetailLines, type DetailLine } from '../../history/text-lines.js';
 import type { RunReport } from '../../drills/types.js';
-import type { FailureRow, IncidentRecord, RunSummaryRow, TrendBucket } from '../../history/store.js';
+import { SESSION_KINDS, type SessionKind } from '../../history/sessions.js';
+import type { FailureRow, IncidentRecord, RunSummaryRow, SessionRecord, SessionSummary, TrendBucket } from '../../history/store.js';
 import { byConfidence } from '../../incidents/rank.js';
 
-export type Tab = 'runs' | 'incidents';
+export type Tab = 'runs' | 'incidents' | 'sessions';
+export const TABS: readonly Tab[] = ['runs', 'incidents', 'sessions'];
 
 export interface ListState<Row> {
   /** null until counted. */
@@ -22,17 +26,15 @@ export interface ListState<Row> {
   page: { offset: number; rows: Row[] } | null;
 }
 
-export type LineTone = 'title' | 'ok' | 'bad' | 'dim' | 'plain';
-export interface DetailLine {
-  text: string;
-  tone: LineTone;
-}
+export type { DetailLine, LineTone } from '../../history/text-lines.js';
 
 export type View =
   | { kind: 'list' }
   /** lines undefined while loading; null when the run is gone. */
   | { kind: 'run'; id: string; lines: DetailLine[] | null | undefined; scroll: number }
   | { kind: 'incident'; lines: DetailLine[]; scroll: number }
+  /** lines undefined while loading; null when the session is gone. */
+  | { kind: 'session'; id: string; lines: DetailLine[] | null | undefined; scroll: number }
   | { kind: 'failures'; rows: FailureRow[] | undefined }
   | { kind: 'trend'; buckets: TrendBucket[] | undefined }
   | { kind: 'machines'; cursor: number };
@@ -44,6 +46,14 @@ export interface BrowserState {
   pageSize: number;
   runs: ListState<RunSummaryRow>;
   incidents: ListState<IncidentRecord>;
+  sessions: ListState<SessionSummary>;
+  /** The sessions listed: one kind, or every kind when undefined. */
+  sessionKind: SessionKind | undefined;
+  /**
+   * Keys waiting for a page: the first is an Enter on a row not loaded yet, the others came after
+   * it. Replayed in order once the row arrives.
+   */
+  waiting: KeyAction[] | undefined;
   view: View;
   /** Every machine the store holds, once loaded. */
   machines: string[] | undefined;
@@ -52,7 +62,7 @@ export interface BrowserState {
   error: string | undefined;
 }
 
-export type BrowserAction =
+export type KeyAction =
   | { type: 'move'; delta: number }
   | { type: 'page'; direction: 1 | -1 }
   | { type: 'home' }
@@ -63,10 +73,23 @@ export type BrowserAction =
   | { type: 'show-trend' }
   | { type: 'show-machines' }
   | { type: 'tab'; tab: Tab }
+  | { type: 'next-kind' };
+
+/** Which list an answer is for: a machine's runs, incidents, or sessions of one kind. */
+export interface ListKey {
+  tab: Tab;
+  machine: string;
+  /** For sessions: the kind filter the answer was asked with. */
+  sessionKind?: SessionKind | undefined;
+}
+
+export type BrowserAction =
+  | KeyAction
   | { type: 'resize'; pageSize: number }
-  | { type: 'counted'; tab: Tab; machine: string; total: number }
-  | { type: 'page-loaded'; tab: Tab; machine: string; offset: number; rows: RunSummaryRow[] | IncidentRecord[] }
+  | ({ type: 'counted'; total: number } & ListKey)
+  | ({ type: 'page-loaded'; offset: number; rows: RunSummaryRow[] | IncidentRecord[] | SessionSummary[] } & ListKey)
   | { type: 'run-loaded'; id: string; report: RunReport | null }
+  | { type: 'session-loaded'; id: string; record: SessionRecord | null }
   | { type: 'failures-loaded'; machine: string; rows: FailureRow[] }
   | { type: 'trend-loaded'; machine: string; buckets: TrendBucket[] }
   | { type: 'machines-loaded'; machines: string[] }
@@ -83,6 +106,9 @@ export function initialBrowserState(machine: string, pageSize: number): BrowserS
     pageSize: Math.max(1, pageSize),
     runs: emptyList(),
     incidents: emptyList(),
+    sessions: emptyList(),
+    sessionKind: undefined,
+    waiting: undefined,
     view: { kind: 'list' },
     machines: undefined,
     message: undefined,
@@ -106,7 +132,17 @@ function placeCursor<Row>(list: ListState<Row>, cursor: number, top: number, pag
 }
 
 function withList(state: BrowserState, update: <Row>(list: ListState<Row>) => ListState<Row>): BrowserState {
-  return state.tab === 'runs' ? { ...state, runs: update(state.runs) } : { ...state, incidents: update(state.incidents) };
+  return { ...state, [state.tab]: update(state[state.tab] as ListState<unknown>) };
+}
+
+/** The list of the current tab. */
+export function currentList(state: BrowserState): ListState<unknown> {
+  return state[state.tab];
+}
+
+/** True when an answer was asked for the list the state shows now (not another machine or kind). */
+function isCurrent(state: BrowserState, key: ListKey): boolean {
+  return key.machine === state.machine && (key.tab !== 'sessions' || key.sessionKind === state.sessionKind);
 }
 
 /** The row at an absolute index, if its page is loaded. */
@@ -124,14 +160,48 @@ export function windowLoaded<Row>(list: ListState<Row>, pageSize: number): boole
 }
 
 function scrollDetail(view: View, delta: number | 'home' | 'end', pageSize: number): View {
-  if (view.kind !== 'run' && view.kind !== 'incident') return view;
+  if (view.kind !== 'run' && view.kind !== 'incident' && view.kind !== 'session') return view;
   const lineCount = view.lines?.length ?? 0;
   const maxScroll = Math.max(0, lineCount - pageSize);
   const scroll = delta === 'home' ? 0 : delta === 'end' ? maxScroll : clamp(view.scroll + delta, 0, maxScroll);
   return { ...view, scroll };
 }
 
+const KEY_ACTIONS: ReadonlySet<string> = new Set<KeyAction['type']>([
+  'move',
+  'page',
+  'home',
+  'end',
+  'open',
+  'back',
+  'show-failures',
+  'show-trend',
+  'show-machines',
+  'tab',
+  'next-kind',
+]);
+/** Keys kept behind a waiting Enter; a burst longer than this is not typing. */
+const MAX_WAITING_KEYS = 64;
+
+function isKeyAction(action: BrowserAction): action is KeyAction {
+  return KEY_ACTIONS.has(action.type);
+}
+
 export function browserReducer(state: BrowserState, action: BrowserAction): BrowserState {
+  if (state.waiting && isKeyAction(action)) {
+    return state.waiting.length >= MAX_WAITING_KEYS ? state : { ...state, waiting: [...state.waiting, action] };
+  }
+  const next = reduce(state, action);
+  if (!next.waiting) return next;
+  if (action.type === 'failed') return { ...next, waiting: undefined };
+  const list = currentList(next);
+  if (next.view.kind !== 'list' || list.total === null || (list.total > 0 && rowAt(list, list.cursor) === undefined)) return next;
+  // The row the first waiting key needs has arrived: replay every waiting key, in order.
+  const waiting = next.waiting;
+  return waiting.reduce<BrowserState>((replayed, key) => browserReducer(replayed, key), { ...next, waiting: undefined });
+}
+
+function reduce(state: BrowserState, action: BrowserAction): BrowserState {
   const { view, pageSize } = state;
   switch (action.type) {
     case 'move':
@@ -139,7 +209,7 @@ export function browserReducer(state: BrowserState, action: BrowserAction): Brow
     case 'home':
     case 'end': {
       const delta = action.type === 'move' ? action.delta : action.type === 'page' ? action.direction * pageSize : 0;
-      if (view.kind === 'run' || view.kind === 'incident') {
+      if (view.kind === 'run' || view.kind === 'incident' || view.kind === 'session') {
         const step = action.type === 'home' ? 'home' : action.type === 'end' ? 'end' : delta;
         return { ...state, view: scrollDetail(view, step, pageSize) };
       }
@@ -161,15 +231,32 @@ export function browserReducer(state: BrowserState, action: BrowserAction): Brow
       if (view.kind === 'machines') {
         const machine = state.machines?.[view.cursor];
         if (machine === undefined || machine === state.machine) return { ...state, view: { kind: 'list' } };
-        return { ...state, machine, runs: emptyList(), incidents: emptyList(), view: { kind: 'list' }, message: undefined };
+        return { ...state, machine, runs: emptyList(), incidents: emptyList(), sessions: emptyList(), view: { kind: 'list' }, message: undefined };
       }
       if (view.kind !== 'list') return state;
-      if (state.tab === 'runs') {
-        const row = rowAt(state.runs, state.runs.cursor);
-        return row ? { ...state, view: { kind: 'run', id: row.id, lines: undefined, scroll: 0 } } : state;
+      const list = currentList(state);
+      if (list.total === null || (list.total > 0 && rowAt(list, list.cursor) === undefined)) {
+        // The row is still on its way: this Enter, and the keys after it, wait for it.
+        return { ...state, waiting: [action] };
       }
-      const record = rowAt(state.incidents, state.incidents.cursor);
-      return record ? { ...state, view: { kind: 'incident', lines: incidentDetailLines(record), scroll: 0 } } : state;
+      switch (state.tab) {
+        case 'runs': {
+          const row = rowAt(state.runs, state.runs.cursor);
+          return row ? { ...state, view: { kind: 'run', id: row.id, lines: undefined, scroll: 0 } } : state;
+        }
+        case 'incidents': {
+          const record = rowAt(state.incidents, state.incidents.cursor);
+          return record ? { ...state, view: { kind: 'incident', lines: incidentDetailLines(record), scroll: 0 } } : state;
+        }
+        case 'sessions': {
+          const session = rowAt(state.sessions, state.sessions.cursor);
+          return session ? { ...state, view: { kind: 'session', id: session.id, lines: undefined, scroll: 0 } } : state;
+        }
+        default: {
+          const unreachable: never = state.tab;
+          return unreachable;
+        }
+      }
     }
     case 'back':
       return view.kind === 'list' ? state : { ...state, view: { kind: 'list' } };
@@ -187,6 +274,12 @@ export function browserReducer(state: BrowserState, action: BrowserAction): Brow
     }
     case 'tab':
       return { ...state, tab: action.tab, view: { kind: 'list' }, message: undefined };
+    case 'next-kind': {
+      // All kinds, then each kind in turn; the list starts again from the newest.
+      const kinds: Array<SessionKind | undefined> = [undefined, ...SESSION_KINDS];
+      const sessionKind = kinds[(kinds.indexOf(state.sessionKind) + 1) % kinds.length];
+      return { ...state, tab: 'sessions', sessionKind, sessions: emptyList(), view: { kind: 'list' }, message: undefined };
+    }
     case 'resize': {
       const next = Math.max(1, action.pageSize);
       if (next === pageSize) return state;
@@ -195,22 +288,26 @@ export function browserReducer(state: BrowserState, action: BrowserAction): Brow
         ...resized,
         runs: placeCursor(state.runs, state.runs.cursor, state.runs.top, next),
         incidents: placeCursor(state.incidents, state.incidents.cursor, state.incidents.top, next),
+        sessions: placeCursor(state.sessions, state.sessions.cursor, state.sessions.top, next),
       };
     }
     case 'counted': {
-      if (action.machine !== state.machine) return state;
+      if (!isCurrent(state, action)) return state;
       const key = action.tab;
       const list = { ...state[key], total: action.total } as ListState<never>;
       return { ...state, [key]: placeCursor(list, list.cursor, list.top, pageSize) };
     }
     case 'page-loaded': {
-      if (action.machine !== state.machine) return state;
+      if (!isCurrent(state, action)) return state;
       const key = action.tab;
       return { ...state, [key]: { ...state[key], page: { offset: action.offset, rows: action.rows } } };
     }
     case 'run-loaded':
       if (view.kind !== 'run' || view.id !== action.id) return state;
       return { ...state, view: { ...view, lines: action.report ? runDetailLines(action.report) : null } };
+    case 'session-loaded':
+      if (view.kind !== 'session' || view.id !== action.id) return state;
+      return { ...state, view: { ...view, lines: action.record ? sessionDetailLines(action.record) : null } };
     case 'failures-loaded':
       if (view.kind !== 'failures' || action.machine !== state.machine) return state;
       return { ...state, view: { kind: 'failures', rows: action.rows } };

@@ -1,8 +1,8 @@
 import { useInput, useStdin } from 'ink';
 import { useEffect, useReducer } from 'react';
-import type { HistoryStore, IncidentRecord, RunSummaryRow } from '../../history/store.js';
+import type { HistoryStore, IncidentRecord, RunSummaryRow, SessionSummary } from '../../history/store.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
-import { browserReducer, initialBrowserState, windowLoaded, type BrowserAction, type BrowserState } from './browser-state.js';
+import { browserReducer, currentList, initialBrowserState, TABS, windowLoaded, type BrowserAction, type BrowserState } from './browser-state.js';
 
 /** Lines the browser needs around the list (title, header, footer, message). */
 const CHROME_LINES = 8;
@@ -55,7 +55,7 @@ export function useHistoryBrowser(options: HistoryBrowserOptions): BrowserState 
     };
   }, [store]);
 
-  const { machine } = state;
+  const { machine, sessionKind } = state;
   useEffect(() => {
     let cancelled = false;
     ask(() => store.countRuns(machine), (total) => ({ type: 'counted', tab: 'runs', machine, total }), () => cancelled);
@@ -64,26 +64,33 @@ export function useHistoryBrowser(options: HistoryBrowserOptions): BrowserState 
       cancelled = true;
     };
   }, [store, machine]);
+  useEffect(() => {
+    let cancelled = false;
+    const query = { machine, ...(sessionKind === undefined ? {} : { kind: sessionKind }) };
+    ask(() => store.countSessions(query), (total) => ({ type: 'counted', tab: 'sessions', machine, sessionKind, total }), () => cancelled);
+    return () => {
+      cancelled = true;
+    };
+  }, [store, machine, sessionKind]);
 
-  const list = state.tab === 'runs' ? state.runs : state.incidents;
-  const needsPage =
-    list.total !== null &&
-    (state.tab === 'runs' ? !windowLoaded(state.runs, state.pageSize) : !windowLoaded(state.incidents, state.pageSize));
+  const list = currentList(state);
+  const needsPage = list.total !== null && !windowLoaded(list, state.pageSize);
   const { tab } = state;
   const { top } = list;
   useEffect(() => {
     if (!needsPage) return;
     let cancelled = false;
     const query = { machine, limit: state.pageSize, offset: top };
-    ask(
-      (): Promise<RunSummaryRow[] | IncidentRecord[]> => (tab === 'runs' ? store.listRuns(query) : store.listIncidents(query)),
-      (rows) => ({ type: 'page-loaded', tab, machine, offset: top, rows }),
-      () => cancelled,
-    );
+    const page = (): Promise<RunSummaryRow[] | IncidentRecord[] | SessionSummary[]> => {
+      if (tab === 'runs') return store.listRuns(query);
+      if (tab === 'incidents') return store.listIncidents(query);
+      return store.listSessions({ ...query, ...(sessionKind === undefined ? {} : { kind: sessionKind }) });
+    };
+    ask(page, (rows) => ({ type: 'page-loaded', tab, machine, sessionKind, offset: top, rows }), () => cancelled);
     return () => {
       cancelled = true;
     };
-  }, [store, machine, tab, top, state.pageSize, needsPage]);
+  }, [store, machine, sessionKind, tab, top, state.pageSize, needsPage]);
 
   const { view } = state;
   const openedRun = view.kind === 'run' && view.lines === undefined ? view.id : undefined;
@@ -95,6 +102,16 @@ export function useHistoryBrowser(options: HistoryBrowserOptions): BrowserState 
       cancelled = true;
     };
   }, [store, openedRun]);
+
+  const openedSession = view.kind === 'session' && view.lines === undefined ? view.id : undefined;
+  useEffect(() => {
+    if (openedSession === undefined) return;
+    let cancelled = false;
+    ask(() => store.getSession(openedSession), (record) => ({ type: 'session-loaded', id: openedSession, record }), () => cancelled);
+    return () => {
+      cancelled = true;
+    };
+  }, [store, openedSession]);
 
   const wantsFailures = view.kind === 'failures' && view.rows === undefined;
   const wantsTrend = view.kind === 'trend' && view.buckets === undefined;
@@ -124,7 +141,7 @@ export function useHistoryBrowser(options: HistoryBrowserOptions): BrowserState 
       const back = key.escape || input === 'q';
       if (view.kind === 'list') {
         if (back) return onBack();
-        if (key.tab) return dispatch({ type: 'tab', tab: state.tab === 'runs' ? 'incidents' : 'runs' });
+        if (key.tab) return dispatch({ type: 'tab', tab: TABS[(TABS.indexOf(state.tab) + 1) % TABS.length]! });
       } else if (back || key.backspace || key.delete) {
         return dispatch({ type: 'back' });
       }
@@ -133,6 +150,8 @@ export function useHistoryBrowser(options: HistoryBrowserOptions): BrowserState 
       if (input === 'm') return dispatch({ type: 'show-machines' });
       if (input === 'i') return dispatch({ type: 'tab', tab: 'incidents' });
       if (input === 'r') return dispatch({ type: 'tab', tab: 'runs' });
+      if (input === 's') return dispatch({ type: 'tab', tab: 'sessions' });
+      if (input === 'k') return dispatch({ type: 'next-kind' });
     },
     // Without a terminal on stdin Ink cannot read keys (raw mode): the browser then only displays.
     { isActive: (options.isActive ?? true) && isRawModeSupported === true },

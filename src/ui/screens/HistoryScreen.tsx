@@ -5,9 +5,10 @@ import { FailuresView } from '../history/FailuresView.js';
 import { IncidentList } from '../history/IncidentList.js';
 import { MachineSwitcher } from '../history/MachineSwitcher.js';
 import { RunList } from '../history/RunList.js';
+import { SessionList } from '../history/SessionList.js';
 import { TrendView } from '../history/TrendView.js';
 import { useHistoryBrowser } from '../history/use-history-browser.js';
-import type { BrowserState } from '../history/browser-state.js';
+import { currentList, type BrowserState, type Tab } from '../history/browser-state.js';
 
 export interface HistoryScreenProps {
   store: HistoryStore;
@@ -20,38 +21,40 @@ export interface HistoryScreenProps {
   isActive?: boolean;
 }
 
-const LIST_KEYS = '↑↓ PgUp PgDn Home End  Enter open  Tab/i/r incidents/runs  f failures  t trend  m machine  q back';
+const LIST_KEYS = '↑↓ Enter open  Tab/r/i/s lists  k kind  f failures  t trend  m machine  q back';
 const DETAIL_KEYS = '↑↓ PgUp PgDn scroll  Esc back';
 
 function Title({ state }: { state: BrowserState }) {
   const count = (total: number | null) => (total === null ? '…' : String(total));
-  const tab = (name: 'runs' | 'incidents', label: string) =>
+  const tab = (name: Tab, label: string) =>
     state.tab === name ? <Text bold underline>{label}</Text> : <Text dimColor>{label}</Text>;
+  const sessions = state.sessionKind === undefined ? 'sessions' : `${state.sessionKind} sessions`;
   return (
     <Text>
       <Text bold color="cyan">{`History of ${state.machine}  `}</Text>
       {tab('runs', `runs (${count(state.runs.total)})`)}
       <Text> </Text>
       {tab('incidents', `incidents (${count(state.incidents.total)})`)}
+      <Text> </Text>
+      {tab('sessions', `${sessions} (${count(state.sessions.total)})`)}
     </Text>
   );
 }
 
 function ListBody({ state }: { state: BrowserState }) {
-  const list = state.tab === 'runs' ? state.runs : state.incidents;
+  const list = currentList(state);
   if (list.total === null) return <Text dimColor>Loading...</Text>;
   if (list.total === 0) {
-    const what = state.tab === 'runs' ? 'drill runs' : 'incident simulations';
+    const what = { runs: 'drill runs', incidents: 'incident simulations', sessions: `${state.sessionKind ?? 'demo, experiment, gameday or workload'} sessions` }[state.tab];
     const others = (state.machines?.length ?? 0) > 1 ? '  m: another machine' : '';
-    return <Text>{`No ${what} recorded for ${state.machine} yet.${others}`}</Text>;
+    const kinds = state.tab === 'sessions' ? '  k: another kind' : '';
+    return <Text>{`No ${what} recorded for ${state.machine} yet.${kinds}${others}`}</Text>;
   }
   return (
     <Box flexDirection="column">
-      {state.tab === 'runs' ? (
-        <RunList list={state.runs} pageSize={state.pageSize} />
-      ) : (
-        <IncidentList list={state.incidents} pageSize={state.pageSize} />
-      )}
+      {state.tab === 'runs' ? <RunList list={state.runs} pageSize={state.pageSize} /> : null}
+      {state.tab === 'incidents' ? <IncidentList list={state.incidents} pageSize={state.pageSize} /> : null}
+      {state.tab === 'sessions' ? <SessionList list={state.sessions} pageSize={state.pageSize} /> : null}
       <Text dimColor>{`${list.cursor + 1} of ${list.total}, newest first`}</Text>
     </Box>
   );
@@ -68,6 +71,10 @@ function Body({ state }: { state: BrowserState }) {
       return <DetailView lines={view.lines} scroll={view.scroll} height={state.pageSize} />;
     case 'incident':
       return <DetailView lines={view.lines} scroll={view.scroll} height={state.pageSize} />;
+    case 'session':
+      if (view.lines === undefined) return <Text dimColor>Opening the session...</Text>;
+      if (view.lines === null) return <Text color="red">{`Session ${view.id} is no longer in the history.`}</Text>;
+      return <DetailView lines={view.lines} scroll={view.scroll} height={state.pageSize} />;
     case 'failures':
       return <FailuresView machine={state.machine} rows={view.rows} />;
     case 'trend':
@@ -81,10 +88,10 @@ function Body({ state }: { state: BrowserState }) {
   }
 }
 
-/** The console's history browser: runs and incident simulations per machine, failures, trend. */
+/** The console's history browser: runs, incident simulations and sessions per machine, failures, trend. */
 export function HistoryScreen({ store, machine, onBack, pageSize, isActive }: HistoryScreenProps) {
   const state = useHistoryBrowser({ store, machine, onBack, pageSize, isActive });
-  const keys = state.view.kind === 'run' || state.view.kind === 'incident' ? DETAIL_KEYS : state.view.kind === 'list' ? LIST_KEYS : 'Esc back  f failures  t trend';
+  const keys = state.view.kind === 'run' || state.view.kind === 'incident' || state.view.kind === 'session' ? DETAIL_KEYS : state.view.kind === 'list' ? LIST_KEYS : 'Esc back  f failures  t trend';
   return (
     <Box flexDirection="column">
       <Title state={state} />
