@@ -3,6 +3,7 @@
  * the history from them, and the text tables.
  */
 import { existsSync } from 'node:fs';
+import { UsageError } from '../errors.js';
 import { pathsFromFlags, writeLine, type CommandContext } from './command.js';
 import { openHistory, type HistoryConfig, type Neo4jOverrides, type ReplicatedHistory } from '../history/open-history.js';
 import type { DetectionReport, DetectionRow } from '../history/detection-report.js';
@@ -44,8 +45,8 @@ export interface CommonFlagValues {
 
 export type OpenedHistory = { history: ReplicatedHistory } | { exitCode: number };
 
-/** Opens the history the flags point at, or prints why it cannot and gives the exit code. */
-export async function openHistoryFromFlags(context: CommandContext, values: CommonFlagValues): Promise<OpenedHistory> {
+/** Opens the history the flags point at, or prints why it cannot and gives the exit code (2 for a bad setting). */
+export async function openHistoryFromFlags(context: CommandContext, values: CommonFlagValues, commandName: string): Promise<OpenedHistory> {
   const paths = pathsFromFlags(values, context.env);
   let config: HistoryConfig = { neo4j: {} };
   // The config module brings zod and yaml with it: loaded only when there is a file to read.
@@ -55,7 +56,7 @@ export async function openHistoryFromFlags(context: CommandContext, values: Comm
       config = loadConfig(paths.configFile, { required: values.config !== undefined });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      writeLine(context.stderr, error.message);
+      writeLine(context.stderr, `firedrill ${commandName}: ${error.message}`);
       return { exitCode: 2 };
     }
   }
@@ -66,8 +67,8 @@ export async function openHistoryFromFlags(context: CommandContext, values: Comm
   try {
     return { history: await openHistory({ paths, config, env: context.env, neo4j }) };
   } catch (error) {
-    writeLine(context.stderr, `firedrill: ${(error as Error).message}`);
-    return { exitCode: 1 };
+    writeLine(context.stderr, `firedrill ${commandName}: ${(error as Error).message}`);
+    return { exitCode: error instanceof UsageError ? 2 : 1 };
   }
 }
 
@@ -81,7 +82,7 @@ export async function withHistory(
   values: CommonFlagValues,
   work: (history: ReplicatedHistory) => Promise<number>,
 ): Promise<number> {
-  const opened = await openHistoryFromFlags(context, values);
+  const opened = await openHistoryFromFlags(context, values, commandName);
   if ('exitCode' in opened) return opened.exitCode;
   const { history } = opened;
   try {

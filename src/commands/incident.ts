@@ -5,6 +5,7 @@ import { describeAction } from '../analysis/actions.js';
 import { formatValue } from '../analysis/builtin.js';
 import { defaultScenariosDir, findScenario, knownRootCauses, loadScenarios, scenarioWarning } from '../incidents/load.js';
 import { currentSigma } from '../incidents/metric-series.js';
+import { checkNeo4jSettings } from '../history/neo4j-settings.js';
 import { incidentRecordFrom, keepInHistory } from '../history/record.js';
 import { parseHttpUrl } from '../http/url.js';
 import { collectIncidentReport, runSimulation } from '../incidents/simulation.js';
@@ -73,6 +74,7 @@ export const command: Command = async (ctx) => {
     }
     throw error;
   }
+  checkNeo4jSettings('incident', config, ctx.env);
 
   let events: AsyncGenerator<IncidentEvent, void>;
   let scenario: Scenario | undefined;

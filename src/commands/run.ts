@@ -9,6 +9,7 @@ import { createDrills } from '../drills/registry.js';
 import { runDrills } from '../drills/runner.js';
 import { DRILL_NAMES, isDrillName, type DrillName, type RunEvent, type RunReport } from '../drills/types.js';
 import type { DrillMetricsServer } from '../monitor/drill-metrics.js';
+import { checkNeo4jSettings } from '../history/neo4j-settings.js';
 import type { Detector } from '../monitor/detector.js';
 import { toJsonReport } from '../report/json.js';
 import { toJunitXml } from '../report/junit.js';
@@ -130,6 +131,9 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
       }
       throw error;
     }
+
+    // A mistyped Neo4j setting is found now, not after the run.
+    checkNeo4jSettings('run', loaded.config, ctx.env);
 
     // Refuse risky drills before anything starts: a cron job must never be surprised.
     const drills = createDrills(loaded.config.drills, loaded.paths);

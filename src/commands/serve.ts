@@ -4,6 +4,7 @@ import { resolveLlmSettings, selectAnalyzer, type LlmSettings } from '../analysi
 import { startApiServer, type ApiServer } from '../api/server.js';
 import { API_PREFIX } from '../api/wire.js';
 import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
+import { checkNeo4jSettings } from '../history/neo4j-settings.js';
 import { keepInHistory } from '../history/record.js';
 import { displayUrl } from '../http/url.js';
 import { defaultScenariosDir } from '../incidents/load.js';
@@ -139,6 +140,7 @@ export const command: Command = async (ctx) => {
     }
     throw error;
   }
+  checkNeo4jSettings('serve', config, ctx.env);
 
   if (ctx.signal.aborted) return EXIT_OK;
   let server: ApiServer;

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { describeIssues, formatProblems } from '../files/describe-issue.js';
 import { parseYamlFile, YamlFileError } from '../files/read-yaml.js';
+import { neo4jUriSchema } from '../history/neo4j-settings.js';
 import { httpUrlSchema } from '../http/url.js';
 
 /**
@@ -137,9 +138,9 @@ const apiSchema = z.strictObject({
 });
 
 const neo4jSchema = z.strictObject({
-  uri: z.string().min(1).optional(),
-  username: z.string().min(1).optional(),
-  password: z.string().min(1).optional(),
+  uri: neo4jUriSchema.optional(),
+  username: text(256).optional(),
+  password: secret.optional(),
 });
 
 const parSchema = z.strictObject({

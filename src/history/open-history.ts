@@ -11,18 +11,15 @@
 import type { FiredrillConfig } from '../config/config.js';
 import type { RunReport } from '../drills/types.js';
 import type { FiredrillPaths } from '../paths.js';
-import type { Neo4jHistoryStore, Neo4jSettings } from './neo4j-store.js';
+import type { Neo4jHistoryStore } from './neo4j-store.js';
+import { resolveNeo4jSettings, type Neo4jOverrides } from './neo4j-settings.js';
 import { SqliteHistoryStore, type OutboxItem } from './sqlite-store.js';
 import { SqliteTrainingStore } from '../training/store.js';
 import type { SessionQuery, SessionRecord } from './sessions.js';
 import type { HistoryStore, IncidentRecord, PageQuery } from './store.js';
 
-/** Neo4j settings from command-line flags; they win over the environment, which wins over the config file. */
-export interface Neo4jOverrides {
-  uri?: string;
-  username?: string;
-  password?: string;
-}
+export { resolveNeo4jSettings, type Neo4jOverrides };
+
 
 export interface SyncOutcome {
   /** Runs, incidents and sessions that reached Neo4j in this push. */
@@ -77,23 +74,6 @@ export interface ReplicatedHistory extends HistoryStore {
 const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
 const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 250 };
 
-/** The Neo4j to replicate to, from flags, then NEO4J_* environment variables, then the config file; null when none is set. */
-export function resolveNeo4jSettings(
-  config: HistoryConfig,
-  env: NodeJS.ProcessEnv,
-  overrides: Neo4jOverrides = {},
-): Neo4jSettings | null {
-  const uri = overrides.uri ?? (env.NEO4J_URI || undefined) ?? config.neo4j.uri;
-  if (!uri) return null;
-  const settings: Neo4jSettings = {
-    uri,
-    username: overrides.username ?? (env.NEO4J_USERNAME || env.NEO4J_USER || undefined) ?? config.neo4j.username ?? 'neo4j',
-  };
-  const password = overrides.password ?? (env.NEO4J_PASSWORD || undefined) ?? config.neo4j.password;
-  if (password !== undefined) settings.password = password;
-  if (env.NEO4J_DATABASE) settings.database = env.NEO4J_DATABASE;
-  return settings;
-}
 
 /** The driver's message, without its long advice about encryption settings. */
 export function describeNeo4jError(error: unknown): string {
@@ -129,20 +109,33 @@ class Replicated implements ReplicatedHistory {
   private lastContactFailed: boolean;
   private attempts: SqliteTrainingStore | undefined;
 
+  private readonly remote: Neo4jHistoryStore | null;
+  /** The configured Neo4j: every save is queued for it, even while it cannot be reached or used. */
+  private readonly uri: string | undefined;
+  /** Why the driver refused the configured URI (no store then; saves stay queued for a later sync). */
+  private readonly unusable: string | undefined;
+
   constructor(
     private readonly local: SqliteHistoryStore,
-    private readonly remote: Neo4jHistoryStore | null,
-    remoteReachable: boolean,
+    neo4j: { store: Neo4jHistoryStore | null; uri: string | undefined; reachable: boolean; unusable?: string },
     notice: string | undefined,
     private readonly retry: { attempts: number; baseDelayMs: number },
   ) {
-    this.readsFrom = remote && remoteReachable ? 'neo4j' : 'sqlite';
+    this.remote = neo4j.store;
+    this.uri = neo4j.uri;
+    this.unusable = neo4j.unusable;
+    this.readsFrom = this.remote && neo4j.reachable ? 'neo4j' : 'sqlite';
     this.notice = notice;
-    this.lastContactFailed = remote !== null && !remoteReachable;
+    this.lastContactFailed = this.uri !== undefined && !neo4j.reachable;
   }
 
   get neo4jUri(): string | undefined {
-    return this.remote?.uri;
+    return this.uri;
+  }
+
+  /** Whether saves are queued for Neo4j. */
+  private get replicates(): boolean {
+    return this.uri !== undefined;
   }
 
   get localFile(): string {
@@ -164,17 +157,17 @@ class Replicated implements ReplicatedHistory {
   }
 
   async saveRun(report: RunReport): Promise<void> {
-    this.local.saveRunSync(report, this.remote !== null);
+    this.local.saveRunSync(report, this.replicates);
     if (this.remote) await this.sync(undefined, this.lastContactFailed ? 1 : undefined);
   }
 
   async saveIncident(record: IncidentRecord): Promise<void> {
-    this.local.saveIncidentSync(record, this.remote !== null);
+    this.local.saveIncidentSync(record, this.replicates);
     if (this.remote) await this.sync(undefined, this.lastContactFailed ? 1 : undefined);
   }
 
   async saveSession(record: SessionRecord): Promise<void> {
-    this.local.saveSessionSync(record, this.remote !== null);
+    this.local.saveSessionSync(record, this.replicates);
     if (this.remote) await this.sync(undefined, this.lastContactFailed ? 1 : undefined);
   }
 
@@ -290,7 +283,8 @@ class Replicated implements ReplicatedHistory {
     };
     if (!this.remote) {
       this.countPending(outcome);
-      outcome.error = 'Neo4j is not configured';
+      outcome.error = this.unusable ?? 'Neo4j is not configured';
+      if (this.unusable !== undefined) outcome.unreachable = true;
       return outcome;
     }
     if (this.local.outboxCount() === 0) {
@@ -376,10 +370,11 @@ class Replicated implements ReplicatedHistory {
 
 /** Opens this machine's SQLite history and, when configured, the Neo4j it replicates to. */
 export async function openHistory(options: OpenHistoryOptions): Promise<ReplicatedHistory> {
-  const local = SqliteHistoryStore.open(options.paths.dataDir);
+  // Settings first: a mistyped URI is a UsageError before the file is even opened.
   const settings = resolveNeo4jSettings(options.config, options.env, options.neo4j);
+  const local = SqliteHistoryStore.open(options.paths.dataDir);
   const retry = options.retry ?? DEFAULT_RETRY;
-  if (!settings) return new Replicated(local, null, false, undefined, retry);
+  if (!settings) return new Replicated(local, { store: null, uri: undefined, reachable: false }, undefined, retry);
 
   const timeout = options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
   let remote: Neo4jHistoryStore;
@@ -387,9 +382,11 @@ export async function openHistory(options: OpenHistoryOptions): Promise<Replicat
     const { Neo4jHistoryStore: Store } = await import('./neo4j-store.js');
     remote = new Store({ ...settings, connectionTimeoutMs: timeout });
   } catch (error) {
-    // A malformed URI: keep working locally, and say why replication cannot happen.
-    await local.close();
-    throw new Error(`Neo4j URI "${settings.uri}" cannot be used: ${describeNeo4jError(error)}`);
+    // The driver refused a URI the check let through: the local history still opens and saves,
+    // each save is queued, and the user is told why replication cannot happen yet.
+    const unusable = `the driver cannot use it: ${describeNeo4jError(error)}`;
+    const notice = `Neo4j at ${settings.uri} cannot be used (${describeNeo4jError(error)}): saving on this machine, queued for "firedrill sync".`;
+    return new Replicated(local, { store: null, uri: settings.uri, reachable: false, unusable }, notice, retry);
   }
   let reachable = false;
   let notice: string | undefined;
@@ -403,5 +400,5 @@ export async function openHistory(options: OpenHistoryOptions): Promise<Replicat
   } catch (error) {
     notice = `Neo4j at ${settings.uri} is not reachable (${describeNeo4jError(error)}): showing this machine's local history.`;
   }
-  return new Replicated(local, remote, reachable, notice, retry);
+  return new Replicated(local, { store: remote, uri: settings.uri, reachable }, notice, retry);
 }

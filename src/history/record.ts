@@ -4,6 +4,7 @@ import type { RunReport } from '../drills/types.js';
 import { collectIncidentReport } from '../incidents/simulation.js';
 import type { IncidentEvent } from '../incidents/types.js';
 import type { FiredrillPaths } from '../paths.js';
+import { UsageError } from '../errors.js';
 import { openHistory } from './open-history.js';
 import { prepareSession, type SessionRecord } from './sessions.js';
 import { topHypothesisOf, type IncidentRecord } from './store.js';
@@ -28,7 +29,15 @@ export async function keepInHistory(target: HistoryTarget, item: HistoryItem): P
   try {
     history = await openHistory(target);
   } catch (error) {
-    return `could not open the history store: ${(error as Error).message}`;
+    if (!(error instanceof UsageError)) return `could not open the history store: ${(error as Error).message}`;
+    // A mistyped Neo4j setting (commands check it before they start; a caller may not have) never
+    // costs the local save: kept on this machine, and the user told why it went no further.
+    notices.push(`kept on this machine only (${error.message}); fix it, then "firedrill sync --all" replicates it`);
+    try {
+      history = await openHistory({ ...target, config: { ...target.config, neo4j: {} }, env: { ...target.env, NEO4J_URI: '' } });
+    } catch (localError) {
+      return `could not open the history store: ${(localError as Error).message}`;
+    }
   }
   try {
     if ('run' in item) await history.saveRun(item.run);

@@ -5,6 +5,7 @@ import { emergencyCleanupSync } from '../drills/emergency.js';
 import { UsageError, usageLine } from '../errors.js';
 import { parseFlags, pathsFromFlags, speedFlag } from '../flags.js';
 import { DRILL_NAMES, type DrillName, type RunEvent, type RunReport, type SystemSample } from '../drills/types.js';
+import { resolveNeo4jSettings } from '../history/neo4j-settings.js';
 import { pickUrl } from '../http/url.js';
 import type { IncidentEvent, Scenario } from '../incidents/types.js';
 import { drainTasks, trackTask } from '../lifecycle.js';
@@ -120,6 +121,8 @@ function createConsoleServices(
   const apiUrl = pickUrl('api', [['--api', values.api], ['FIREDRILL_API_URL', env.FIREDRILL_API_URL], ['api.url', config.api.url]]);
   const apiKey = values['api-key'] ?? env.FIREDRILL_API_KEY ?? config.api.key;
   if (apiUrl && !apiKey) throw new UsageError('--api needs an API key: set FIREDRILL_API_KEY or pass --api-key');
+  // A mistyped NEO4J_URI stops the console at start (exit 2), not the first save.
+  resolveNeo4jSettings(config, env);
   const history = { paths, config, env };
 
   const feed = new SampleRelay();
