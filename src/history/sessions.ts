@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { formatBytes } from '../format.js';
+import { sanitizeLine } from '../text/sanitize.js';
 
 export const SESSION_KINDS = ['demo', 'experiment', 'gameday', 'workload'] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
@@ -147,7 +148,8 @@ export function validateSession(record: SessionRecord): SessionRecord {
 }
 
 function fitText(text: string, max: number): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  // Escape sequences go whole (not only their ESC), line breaks become spaces.
+  const flat = sanitizeLine(text).replace(/ {2,}/g, ' ').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 

@@ -48,7 +48,7 @@ describe('keepInHistory({ session })', () => {
     const notice = await keepInHistory(target(), { session });
     expect(notice).toBe('session laptop-experiment-2: title cut to 200 characters');
     const kept = await stored(session.id);
-    expect(kept?.summary).toBe('line one line two [2J');
+    expect(kept?.summary).toBe('line one line two');
     expect(kept?.title).toHaveLength(200);
     expect(kept?.title.endsWith('…')).toBe(true);
   });
