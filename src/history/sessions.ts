@@ -60,8 +60,8 @@ export const DETAIL_LIMIT_BYTES = 256 * 1024;
 export const MAX_FIGURES = 64;
 const TEXT_LIMITS = { subject: 200, title: 200, summary: 300, verdict: 64, figure: 200 } as const;
 
-// Nothing that could move the terminal's cursor when a list prints it.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+// Nothing that could move the terminal's cursor or reorder the text when a list prints it.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const oneLine = (max: number) => {
   const expected = `one line of 1 to ${max} characters`;
   return z
