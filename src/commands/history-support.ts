@@ -45,6 +45,9 @@ export interface CommonFlagValues {
 
 export type OpenedHistory = { history: ReplicatedHistory } | { exitCode: number };
 
+/** Commands that only read: they open the history read-only (and work in a data dir that cannot be written). */
+const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(['history', 'failures', 'compare']);
+
 /** Opens the history the flags point at, or prints why it cannot and gives the exit code (2 for a bad setting). */
 export async function openHistoryFromFlags(context: CommandContext, values: CommonFlagValues, commandName: string): Promise<OpenedHistory> {
   const paths = pathsFromFlags(values, context.env);
@@ -65,7 +68,7 @@ export async function openHistoryFromFlags(context: CommandContext, values: Comm
   if (values['neo4j-user'] !== undefined) neo4j.username = values['neo4j-user'];
   if (values['neo4j-password'] !== undefined) neo4j.password = values['neo4j-password'];
   try {
-    return { history: await openHistory({ paths, config, env: context.env, neo4j }) };
+    return { history: await openHistory({ paths, config, env: context.env, neo4j, readOnly: READ_ONLY_COMMANDS.has(commandName) }) };
   } catch (error) {
     writeLine(context.stderr, `firedrill ${commandName}: ${(error as Error).message}`);
     return { exitCode: error instanceof UsageError ? 2 : 1 };

@@ -49,6 +49,11 @@ export interface OpenHistoryOptions {
   config: HistoryConfig;
   env: NodeJS.ProcessEnv;
   neo4j?: Neo4jOverrides;
+  /**
+   * Reads only (history, failures, compare, the console's browser): the local file is opened
+   * read-only and nothing is written to it, so these work in a data dir that cannot be written.
+   */
+  readOnly?: boolean;
   /** How long to wait for Neo4j to answer at open and per connection. Default 3 s. */
   connectionTimeoutMs?: number;
   /** Attempts per queued item in one push, and the first backoff (doubled each time). Default 3 and 250 ms. */
@@ -372,7 +377,7 @@ class Replicated implements ReplicatedHistory {
 export async function openHistory(options: OpenHistoryOptions): Promise<ReplicatedHistory> {
   // Settings first: a mistyped URI is a UsageError before the file is even opened.
   const settings = resolveNeo4jSettings(options.config, options.env, options.neo4j);
-  const local = SqliteHistoryStore.open(options.paths.dataDir);
+  const local = SqliteHistoryStore.open(options.paths.dataDir, { readOnly: options.readOnly ?? false });
   const retry = options.retry ?? DEFAULT_RETRY;
   if (!settings) return new Replicated(local, { store: null, uri: undefined, reachable: false }, undefined, retry);
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Detection, DrillName, DrillResult, Measured, MonitorEvent, MonitorEventType, RunReport } from '../drills/types.js';
 import { TRAINING_MIGRATION } from '../training/migration.js';
+import { HistoryFileError, namingFile, openReadOnly, openWritable } from './sqlite-file.js';
 import {
   bucketTrend,
   trendSliceMs,
@@ -24,9 +25,6 @@ import {
 import { validateSession, type SessionKind, type SessionQuery, type SessionRecord, type SessionStatus, type SessionSummary } from './sessions.js';
 
 export const HISTORY_FILE_NAME = 'history.sqlite';
-
-/** How long a writer waits for another process's transaction before giving up. */
-const BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * Each entry takes the schema from version N to N+1 (PRAGMA user_version). Never edit a shipped
@@ -175,6 +173,14 @@ export const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/**
+ * The history file opened for writing at the current schema, for a store of its own tables (the
+ * training records): refused untouched when it is not firedrill's; errors name the file.
+ */
+export function openHistoryDatabase(file: string): Database.Database {
+  return openWritable(file, MIGRATIONS);
+}
+
 export type OutboxKind = 'run' | 'incident' | 'session' | 'attempt';
 
 export interface OutboxItem {
@@ -304,38 +310,6 @@ function toIncident(row: IncidentRow): IncidentRecord {
     };
   }
   return record;
-}
-
-/** Brings a database to the current schema. Safe when two processes open a new file at once. */
-export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current === SCHEMA_VERSION) return;
-  if (current > SCHEMA_VERSION) {
-    throw new Error(
-      `${db.name}: this history was written by a newer firedrill (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade firedrill`,
-    );
-  }
-  db.transaction(() => {
-    // Read again inside the write lock: another process may have migrated meanwhile.
-    const version = db.pragma('user_version', { simple: true }) as number;
-    for (let step = version; step < SCHEMA_VERSION; step += 1) {
-      db.exec(MIGRATIONS[step]!);
-    }
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
-}
-
-export function openDatabase(file: string, options: { readonly?: boolean } = {}): Database.Database {
-  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  // Set first, so that switching to WAL and migrating wait for another writer instead of failing.
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: a power cut may lose the last commit, never corrupt the file.
-    db.pragma('synchronous = NORMAL');
-  }
-  db.pragma('foreign_keys = ON');
-  return db;
 }
 
 /** The WHERE clause of each session filter (constant text: values go in as @machine and @kind). */
@@ -515,23 +489,35 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
   private closed = false;
 
-  /** Opens (creating and migrating if needed) `<dataDir>/history.sqlite`. */
-  static open(dataDir: string): SqliteHistoryStore {
-    mkdirSync(dataDir, { recursive: true });
-    return new SqliteHistoryStore(path.join(dataDir, HISTORY_FILE_NAME));
+  /**
+   * Opens `<dataDir>/history.sqlite`: for writing, creating the dir and the file and migrating it
+   * when needed; with `readOnly`, without writing anything (a missing file reads as empty). Refuses
+   * a file that is not firedrill's without touching it (HistoryFileError, naming the file).
+   */
+  static open(dataDir: string, options: { readOnly?: boolean } = {}): SqliteHistoryStore {
+    const file = path.join(dataDir, HISTORY_FILE_NAME);
+    if (!options.readOnly) {
+      try {
+        mkdirSync(dataDir, { recursive: true });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST' || code === 'ENOTDIR') throw new HistoryFileError(dataDir, 'is not a directory: choose another --data-dir');
+        throw namingFile(dataDir, error);
+      }
+    }
+    return new SqliteHistoryStore(file, options);
   }
 
-  constructor(file: string) {
+  constructor(file: string, options: { readOnly?: boolean } = {}) {
     this.file = file;
-    let db: Database.Database;
-    try {
-      db = openDatabase(file);
-      migrate(db);
-    } catch (error) {
-      throw new Error(`${file}: cannot open the history (${(error as Error).message})`);
-    }
+    const db = options.readOnly ? openReadOnly(file, MIGRATIONS) : openWritable(file, MIGRATIONS);
     this.db = db;
-    this.statements = prepareStatements(db);
+    try {
+      this.statements = prepareStatements(db);
+    } catch (error) {
+      db.close();
+      throw namingFile(file, error);
+    }
 
     this.insertRunTx = db.transaction((report: RunReport, enqueue: boolean) => {
       const { statements } = this;
@@ -883,4 +869,25 @@ export class SqliteHistoryStore implements HistoryStore {
     this.closed = true;
     this.db.close();
   }
+}
+
+/**
+ * Every error of the store names its file ("database disk image is malformed" alone says not
+ * which): each method is wrapped once here, so that none added later can forget to.
+ */
+for (const name of Object.getOwnPropertyNames(SqliteHistoryStore.prototype)) {
+  const method: unknown = Reflect.get(SqliteHistoryStore.prototype, name);
+  if (name === 'constructor' || typeof method !== 'function') continue;
+  Object.defineProperty(SqliteHistoryStore.prototype, name, {
+    value: function namedErrors(this: SqliteHistoryStore, ...args: unknown[]) {
+      try {
+        const result: unknown = (method as (...input: unknown[]) => unknown).apply(this, args);
+        return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(namingFile(this.file, error))) : result;
+      } catch (error) {
+        throw namingFile(this.file, error);
+      }
+    },
+    writable: true,
+    configurable: true,
+  });
 }

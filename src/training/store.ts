@@ -9,7 +9,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { HISTORY_FILE_NAME, migrate, openDatabase } from '../history/sqlite-store.js';
+import { HistoryFileError } from '../history/sqlite-file.js';
+import { HISTORY_FILE_NAME, openHistoryDatabase } from '../history/sqlite-store.js';
 import type { ExerciseInfo, ExerciseStats } from './ladder.js';
 import { STAGES, type AttemptRecord, type Level, type Stage } from './types.js';
 
@@ -98,9 +99,10 @@ export class SqliteTrainingStore implements TrainingStore {
   static openFile(file: string): SqliteTrainingStore {
     let db: Database.Database;
     try {
-      db = openDatabase(file);
-      migrate(db);
+      db = openHistoryDatabase(file);
     } catch (error) {
+      // A file that is not firedrill's (or damaged) is named and explained already.
+      if (error instanceof HistoryFileError) throw error;
       throw new Error(`${file}: cannot open the training records (${(error as Error).message})`);
     }
     return new SqliteTrainingStore(db);

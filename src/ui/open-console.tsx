@@ -240,7 +240,8 @@ function createConsoleServices(
     loadScenarios: () => (shownScenarios ??= loadScenarios().then(sanitizeStrings)),
     incidentEvents: (scenario, signal) => sanitizeEvents(incidentEvents(scenario, signal)),
     incidentEngine: apiUrl ? `incident API at ${apiUrl}` : 'in-process',
-    openHistory: async () => (await import('../history/open-history.js')).openHistory(history),
+    // The browser only reads: read-only, so that it works in a data dir that cannot be written.
+    openHistory: async () => (await import('../history/open-history.js')).openHistory({ ...history, readOnly: true }),
     experiments: createExperimentServices({ config, paths, env, flags: { prometheusUrl: values.prometheus, alertmanagerUrl: values.alertmanager }, startMonitor }),
     training: {
       trainee: traineeFlag ?? defaultTrainee(env),

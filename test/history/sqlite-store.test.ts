@@ -186,9 +186,11 @@ describe('SQLite history store', () => {
   it('refuses a file written by a newer firedrill, naming the file', () => {
     const file = path.join(dataDir, HISTORY_FILE_NAME);
     const db = new Database(file);
+    for (const step of MIGRATIONS) db.exec(step);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    expect(() => SqliteHistoryStore.open(dataDir)).toThrow(new RegExp(`${HISTORY_FILE_NAME}.*newer firedrill`));
+    expect(() => SqliteHistoryStore.open(dataDir)).toThrow(new RegExp(`${HISTORY_FILE_NAME}: this history was written by a newer firedrill`));
+    expect(() => SqliteHistoryStore.open(dataDir, { readOnly: true })).toThrow(new RegExp(`${HISTORY_FILE_NAME}: this history was written by a newer firedrill`));
   });
 
   it('two processes saving 200 runs each at once leave 400 intact runs', async () => {
