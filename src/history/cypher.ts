@@ -1,6 +1,7 @@
 /**
- * Every Cypher statement firedrill sends to Neo4j, parameterised, as named constants (the tests lint
- * each one with Neo4j's own parser). The graph keeps mythos-test's shape, so that its queries keep
+ * Every Cypher statement firedrill sends to Neo4j, parameterised, as named constants written out in
+ * full: no interpolation, so that the text here is the text Neo4j runs (the tests check both, and
+ * lint each statement with Neo4j's own parser). The graph keeps mythos-test's shape, so that its queries keep
  * working: (:TestMachine)-[:HAD_TEST_RUN]->(:TestRun)<-[:TESTED_BY]-(:System {name:'localhost'}),
  * with `results` as a JSON string on the run. firedrill adds (:DrillResult) per drill,
  * (:Event) per monitor event (logged by the System, as the original monitor did) and
@@ -99,16 +100,14 @@ SET
 MERGE (machine)-[:RAN_SIMULATION]->(incident)
 `;
 
-const RUN_COLUMNS = `
-  run.id AS id, run.hostname AS machine, toString(run.timestamp) AS startedAt,
-  toString(run.finished_at) AS finishedAt, run.total_tests AS total, run.passed_tests AS passed,
-  run.failed_tests AS failed, run.events_triggered AS events`;
-
 /** $machine (null for every machine), $offset, $limit. */
 export const LIST_RUNS = `
 MATCH (machine:TestMachine)-[:HAD_TEST_RUN]->(run:TestRun)
 WHERE $machine IS NULL OR machine.hostname = $machine
-RETURN ${RUN_COLUMNS}
+RETURN
+  run.id AS id, run.hostname AS machine, toString(run.timestamp) AS startedAt,
+  toString(run.finished_at) AS finishedAt, run.total_tests AS total, run.passed_tests AS passed,
+  run.failed_tests AS failed, run.events_triggered AS events
 ORDER BY run.timestamp DESC, run.id DESC
 SKIP $offset LIMIT $limit
 `;
@@ -122,7 +121,10 @@ RETURN count(run) AS runs
 /** The run with its full results JSON, from which the report is rebuilt. */
 export const GET_RUN = `
 MATCH (run:TestRun {id: $id})
-RETURN ${RUN_COLUMNS}, run.results AS results
+RETURN
+  run.id AS id, run.hostname AS machine, toString(run.timestamp) AS startedAt,
+  toString(run.finished_at) AS finishedAt, run.total_tests AS total, run.passed_tests AS passed,
+  run.failed_tests AS failed, run.events_triggered AS events, run.results AS results
 `;
 
 export const FAILURES = `
