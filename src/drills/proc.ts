@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readFile, statfs } from 'node:fs/promises';
+import path from 'node:path';
 
 /**
  * Cheap, precise readings of this machine straight from /proc and statfs (Linux). The drills
@@ -79,13 +80,31 @@ export interface DiskReading {
   usedPercent: number;
 }
 
-export async function readDisk(directory: string): Promise<DiskReading> {
-  const stats = await statfs(directory);
+/**
+ * statfs(2) of `directory`; with `nearestExisting`, of its nearest existing parent when it does not
+ * exist (yet): disk_fill's directory is created for the drill, and the filesystem it will be on
+ * is the one the monitor watches before that.
+ */
+export async function readDisk(directory: string, { nearestExisting = false } = {}): Promise<DiskReading> {
+  const stats = nearestExisting ? await statfsNearest(directory) : await statfs(directory);
   const totalBytes = stats.blocks * stats.bsize;
   const usedBytes = (stats.blocks - stats.bfree) * stats.bsize;
   const availableBytes = stats.bavail * stats.bsize;
   const denominator = usedBytes + availableBytes;
   return { totalBytes, usedBytes, availableBytes, usedPercent: denominator > 0 ? (usedBytes / denominator) * 100 : 0 };
+}
+
+async function statfsNearest(directory: string) {
+  let current = path.resolve(directory);
+  for (;;) {
+    try {
+      return await statfs(current);
+    } catch (error) {
+      const parent = path.dirname(current);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) throw error;
+      current = parent;
+    }
+  }
 }
 
 export interface ProcessStat {

@@ -1,7 +1,5 @@
-import type { StatsFs } from 'node:fs';
-import { readdir, statfs } from 'node:fs/promises';
-import path from 'node:path';
-import { cpuPercentBetween, readCpuTimes, readMemory, type CpuTimes } from '../drills/proc.js';
+import { readdir } from 'node:fs/promises';
+import { cpuPercentBetween, readCpuTimes, readDisk, readMemory, type CpuTimes } from '../drills/proc.js';
 import type { SystemSample } from '../drills/types.js';
 
 /**
@@ -173,22 +171,24 @@ export function readSystemSample(diskPath: string): ReadSample {
   const cpuPercent = cpuPercentReader();
 
   return async () => {
-    const [cpu, memory, disk, processCount] = await Promise.all([cpuPercent(), readMemoryOrFallback(), statfsNearest(diskPath), countProcesses()]);
+    const [cpu, memory, disk, processCount] = await Promise.all([
+      cpuPercent(),
+      readMemoryOrFallback(),
+      readDisk(diskPath, { nearestExisting: true }),
+      countProcesses(),
+    ]);
     // "used" as people read it: what is not available to new programs (cache and buffers are).
     const memUsedBytes = memory.total - memory.available;
-    const diskTotalBytes = disk.blocks * disk.bsize;
-    // df's "Use%": used / (used + available to unprivileged users).
-    const diskUsedBytes = (disk.blocks - disk.bfree) * disk.bsize;
-    const diskUsable = diskUsedBytes + disk.bavail * disk.bsize;
     return {
       at: Date.now(),
       cpuPercent: clampPercent(cpu),
       memUsedBytes,
       memTotalBytes: memory.total,
       memPercent: memory.total > 0 ? clampPercent((memUsedBytes / memory.total) * 100) : 0,
-      diskUsedBytes,
-      diskTotalBytes,
-      diskPercent: diskUsable > 0 ? clampPercent((diskUsedBytes / diskUsable) * 100) : 0,
+      diskUsedBytes: disk.usedBytes,
+      diskTotalBytes: disk.totalBytes,
+      // df's "Use%": used / (used + available to unprivileged users).
+      diskPercent: clampPercent(disk.usedPercent),
       processCount,
     };
   };
@@ -235,22 +235,6 @@ function systemInformation(): Promise<typeof import('systeminformation')> {
   return import('systeminformation').then((module) => module.default);
 }
 
-/**
- * statfs of `directory`, or of its nearest existing parent: disk_fill's directory may not exist
- * yet (it is created for the drill), and the filesystem it will be on is the one to watch.
- */
-async function statfsNearest(directory: string): Promise<StatsFs> {
-  let current = path.resolve(directory);
-  for (;;) {
-    try {
-      return await statfs(current);
-    } catch (error) {
-      const parent = path.dirname(current);
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) throw error;
-      current = parent;
-    }
-  }
-}
 
 function isPid(name: string): boolean {
   return name.length > 0 && /^[0-9]+$/.test(name);
