@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../api/fake-servers.js';
 import { ConfigError, defaultConfig, parseConfig } from '../../src/config/config.js';
 import { neo4jUriProblem } from '../../src/history/neo4j-settings.js';
 import { keepInHistory } from '../../src/history/record.js';
@@ -12,15 +12,6 @@ import { runCli } from '../helpers/cli.js';
 import { makeSession } from './fixtures/reports.js';
 
 const BAD = '::::not a uri';
-
-/** A loopback port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 let home: string;
 let dataDir: string;

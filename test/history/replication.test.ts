@@ -1,23 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closedPort } from '../api/fake-servers.js';
 import { defaultConfig, parseConfig } from '../../src/config/config.js';
 import { openHistory, resolveNeo4jSettings } from '../../src/history/open-history.js';
 import { resolvePaths } from '../../src/paths.js';
 import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import { syncMessage } from '../../src/commands/sync.js';
 import { makeIncident, makeReport, makeSession } from './fixtures/reports.js';
-
-/** A loopback port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 let dataDir: string;
 beforeEach(() => {

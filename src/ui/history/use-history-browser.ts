@@ -93,25 +93,19 @@ export function useHistoryBrowser(options: HistoryBrowserOptions): BrowserState 
   }, [store, machine, sessionKind, tab, top, state.pageSize, needsPage]);
 
   const { view } = state;
-  const openedRun = view.kind === 'run' && view.lines === undefined ? view.id : undefined;
+  // A run or a session just opened: its detail is fetched by id.
+  const opened = (view.kind === 'run' || view.kind === 'session') && view.lines === undefined ? view : undefined;
+  const opening = opened?.kind;
+  const openedId = opened?.id;
   useEffect(() => {
-    if (openedRun === undefined) return;
+    if (opening === undefined || openedId === undefined) return;
     let cancelled = false;
-    ask(() => store.getRun(openedRun), (report) => ({ type: 'run-loaded', id: openedRun, report }), () => cancelled);
+    if (opening === 'run') ask(() => store.getRun(openedId), (report) => ({ type: 'run-loaded', id: openedId, report }), () => cancelled);
+    else ask(() => store.getSession(openedId), (record) => ({ type: 'session-loaded', id: openedId, record }), () => cancelled);
     return () => {
       cancelled = true;
     };
-  }, [store, openedRun]);
-
-  const openedSession = view.kind === 'session' && view.lines === undefined ? view.id : undefined;
-  useEffect(() => {
-    if (openedSession === undefined) return;
-    let cancelled = false;
-    ask(() => store.getSession(openedSession), (record) => ({ type: 'session-loaded', id: openedSession, record }), () => cancelled);
-    return () => {
-      cancelled = true;
-    };
-  }, [store, openedSession]);
+  }, [store, opening, openedId]);
 
   const wantsFailures = view.kind === 'failures' && view.rows === undefined;
   const wantsTrend = view.kind === 'trend' && view.buckets === undefined;
