@@ -4,10 +4,26 @@ import { highlightSyntax, lintCypherQuery } from '@neo4j-cypher/language-support
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import * as cypher from '../../src/history/cypher.js';
+import { TRAINING_CYPHER } from '../../src/training/cypher.js';
 
 const { ALL_CYPHER } = cypher;
 const CYPHER_FILE = path.resolve('src/history/cypher.ts');
 const STORE_FILE = path.resolve('src/history/neo4j-store.ts');
+const TRAINING_CYPHER_FILE = path.resolve('src/training/cypher.ts');
+
+/**
+ * Each file of statements the Neo4j store sends, with its list of them (named as written: the
+ * training list calls its schema statements TRAINING_SCHEMA_0..., written TRAINING_SCHEMA_STATEMENTS[0]...).
+ */
+const SOURCES = [
+  { file: CYPHER_FILE, list: 'ALL_CYPHER', statements: ALL_CYPHER },
+  {
+    file: TRAINING_CYPHER_FILE,
+    list: 'TRAINING_CYPHER',
+    statements: TRAINING_CYPHER.map(({ name, query }) => ({ name: name.replace(/^TRAINING_SCHEMA_(\d+)$/, 'TRAINING_SCHEMA_STATEMENTS[$1]'), query })),
+  },
+];
+const EVERY_STATEMENT = SOURCES.flatMap((source) => source.statements);
 
 /** Errors and warnings Neo4j's own linter finds, except "parameter not defined" (ours are passed at run time). */
 function problems(query: string): string[] {
@@ -58,10 +74,10 @@ function writtenText(node: ts.Expression): string | undefined {
 }
 
 /** What the source says each statement is: name -> text, from the file itself. */
-function statementsAsWritten(file: string): Map<string, string | undefined> {
+function statementsAsWritten(file: string, list: string): Map<string, string | undefined> {
   const written = new Map<string, string | undefined>();
   for (const [name, initializer] of exportedConstants(file)) {
-    if (name === 'ALL_CYPHER') continue;
+    if (name === list) continue;
     const inner = ts.isAsExpression(initializer) ? initializer.expression : initializer;
     if (ts.isArrayLiteralExpression(inner)) {
       inner.elements.forEach((element, index) => written.set(`${name}[${index}]`, writtenText(element)));
@@ -74,10 +90,14 @@ function statementsAsWritten(file: string): Map<string, string | undefined> {
 
 describe('Cypher statements (linted by @neo4j-cypher/language-support)', () => {
   it('covers every statement the Neo4j store sends, and the store sends nothing else', () => {
-    const names = ALL_CYPHER.map((statement) => statement.name);
-    expect(names).toEqual(expect.arrayContaining(['SAVE_RUN', 'SAVE_DRILL_RESULTS', 'SAVE_EVENTS', 'SAVE_INCIDENT', 'SAVE_SESSION', 'LIST_RUNS', 'LIST_SESSIONS']));
-    // Every statement exported by cypher.ts is in ALL_CYPHER (so it is linted) ...
-    expect([...statementsAsWritten(CYPHER_FILE).keys()].sort()).toEqual([...names].sort());
+    const names = EVERY_STATEMENT.map((statement) => statement.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['SAVE_RUN', 'SAVE_DRILL_RESULTS', 'SAVE_EVENTS', 'SAVE_INCIDENT', 'SAVE_SESSION', 'LIST_RUNS', 'LIST_SESSIONS', 'SAVE_TRAINING_ATTEMPT']),
+    );
+    // Every statement exported by cypher.ts (and training's) is in its list (so it is linted) ...
+    for (const { file, list, statements } of SOURCES) {
+      expect([...statementsAsWritten(file, list).keys()].sort(), file).toEqual(statements.map((statement) => statement.name).sort());
+    }
     // ... and the store's every session.run / tx.run / read takes one of them by name, never a string of its own.
     const store = readFileSync(STORE_FILE, 'utf8');
     const calls = [...store.matchAll(/(?:\.run|this\.read)\(\s*([^,)\s]+)/g)].map((match) => match[1]!);
@@ -87,7 +107,7 @@ describe('Cypher statements (linted by @neo4j-cypher/language-support)', () => {
     for (const argument of calls) expect(statementNames.has(argument) || ['query', 'statement'].includes(argument), `store sends ${argument}`).toBe(true);
   });
 
-  it.each(ALL_CYPHER.map((statement) => [statement.name, statement.query] as const))('%s parses without errors or warnings', (_name, query) => {
+  it.each(EVERY_STATEMENT.map((statement) => [statement.name, statement.query] as const))('%s parses without errors or warnings', (_name, query) => {
     expect(problems(query)).toEqual([]);
   });
 
@@ -96,7 +116,7 @@ describe('Cypher statements (linted by @neo4j-cypher/language-support)', () => {
     expect(problems(broken).some((problem) => problem.startsWith('error:'))).toBe(true);
   });
 
-  it.each(ALL_CYPHER.map((statement) => [statement.name, statement.query] as const))('%s takes every value as a $parameter', (name, query) => {
+  it.each(EVERY_STATEMENT.map((statement) => [statement.name, statement.query] as const))('%s takes every value as a $parameter', (name, query) => {
     expect(literals(query).sort()).toEqual([...(SHAPE_LITERALS[name] ?? [])].sort());
   });
 
@@ -109,9 +129,11 @@ describe('Cypher statements (linted by @neo4j-cypher/language-support)', () => {
   });
 
   it('runs exactly the text written in cypher.ts: no ${...}, no statement built in code', () => {
-    const written = statementsAsWritten(CYPHER_FILE);
-    for (const { name, query } of ALL_CYPHER) {
-      expect(written.get(name), `${name} is not written out as one string in cypher.ts`).toBe(query);
+    for (const { file, list, statements } of SOURCES) {
+      const written = statementsAsWritten(file, list);
+      for (const { name, query } of statements) {
+        expect(written.get(name), `${name} is not written out as one string in ${file}`).toBe(query);
+      }
     }
   });
 

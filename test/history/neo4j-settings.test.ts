@@ -97,7 +97,7 @@ describe('a bad Neo4j setting (built CLI)', () => {
     const store = SqliteHistoryStore.open(own);
     try {
       expect(await store.countIncidents()).toBe(1);
-      expect(store.outboxCountByKind()).toEqual({ runs: 0, incidents: 1, sessions: 0 });
+      expect(store.outboxCountByKind()).toEqual({ runs: 0, incidents: 1, sessions: 0, attempts: 0 });
     } finally {
       await store.close();
     }
