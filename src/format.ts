@@ -47,6 +47,27 @@ export function formatPercent(percent: number | null, digits = 1): string {
  * ending: `...Bytes` as bytes, `...Ms` as a duration, a name with `Percent` as a percentage; other
  * numbers as they are, with one decimal when not whole.
  */
+/** Abbreviations kept in capitals when a figure's name is read out: `mttrMs` -> "MTTR". */
+const FIGURE_ACRONYMS = new Set(['mttr', 'mttd', 'pss', 'rss', 'cpu', 'llm', 'api', 'http', 'tcp', 'id']);
+
+/**
+ * A figure's name as a reader says it, its unit left to formatFigure: `faultTolerancePercent` ->
+ * "fault tolerance", `mttrMs` -> "MTTR", `peakPssBytes` -> "peak PSS".
+ */
+export function figureLabel(name: string): string {
+  const stem = name.replace(/(Bytes|Ms|Percent)$/, '') || name;
+  return stem
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[\s_]+/)
+    .filter((word) => word.length > 0)
+    .map((word) => {
+      const lower = word.toLowerCase();
+      if (FIGURE_ACRONYMS.has(lower)) return lower.toUpperCase();
+      return lower;
+    })
+    .join(' ');
+}
+
 export function formatFigure(name: string, value: string | number | boolean | null): string {
   if (typeof value !== 'number') return String(value);
   if (/Bytes$/.test(name)) return formatBytes(value);

@@ -2,7 +2,7 @@
  * A record as lines of text with a tone each (title, good, bad, quiet, plain): what the console's
  * history browser shows and the history command prints, from one description.
  */
-import { formatFigure } from '../format.js';
+import { figureLabel, formatFigure } from '../format.js';
 import type { SessionRecord } from './sessions.js';
 
 export type LineTone = 'title' | 'ok' | 'bad' | 'dim' | 'plain';
@@ -25,8 +25,8 @@ export function sessionDetailLines(record: SessionRecord): DetailLine[] {
   const figures = Object.entries(record.figures);
   if (figures.length > 0) {
     lines.push({ text: 'figures:', tone: 'title' });
-    const width = Math.max(...figures.map(([name]) => name.length));
-    for (const [name, value] of figures) lines.push({ text: `  ${name.padEnd(width)}  ${formatFigure(name, value)}`, tone: 'plain' });
+    const width = Math.max(...figures.map(([name]) => figureLabel(name).length));
+    for (const [name, value] of figures) lines.push({ text: `  ${figureLabel(name).padEnd(width)}  ${formatFigure(name, value)}`, tone: 'plain' });
   }
   if (record.detail !== null && !(typeof record.detail === 'object' && Object.keys(record.detail).length === 0)) {
     lines.push({ text: 'detail:', tone: 'title' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatFigure, formatPercent } from '../../src/format.js';
+import { figureLabel, formatBytes, formatDuration, formatFigure, formatPercent } from '../../src/format.js';
 import { mean, median, percentile } from '../../src/stats.js';
 
 describe('formatBytes', () => {
@@ -75,5 +75,17 @@ describe('formatFigure', () => {
     expect(formatFigure('ratio', 0.25)).toBe('0.3');
     expect(formatFigure('verdict', 'passed')).toBe('passed');
     expect(formatFigure('steady', true)).toBe('true');
+  });
+});
+
+describe('figureLabel', () => {
+  it('reads a figure name out as words, its unit left to formatFigure and abbreviations in capitals', () => {
+    expect(figureLabel('mttrMs')).toBe('MTTR');
+    expect(figureLabel('faultTolerancePercent')).toBe('fault tolerance');
+    expect(figureLabel('peakPssBytes')).toBe('peak PSS');
+    expect(figureLabel('firedrillCpuPercent')).toBe('firedrill CPU');
+    expect(figureLabel('probeAnswers')).toBe('probe answers');
+    expect(figureLabel('p99Ms')).toBe('p99');
+    expect(figureLabel('Ms')).toBe('ms');
   });
 });

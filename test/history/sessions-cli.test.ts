@@ -51,7 +51,7 @@ describe('firedrill history --sessions (built CLI)', () => {
     const text = await runCli(['history', '--session', session.id, '--data-dir', dataDir], { env: ENV });
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('experiment number 2: experiment experiment-subject-2 on host-a, passed (completed)');
-    expect(text.stdout).toMatch(/timeToRecoverMs\s+3\.5 s/);
+    expect(text.stdout).toMatch(/time to recover\s+3\.5 s/);
     expect(text.stdout).toContain('"text": "fault injected"');
     const json = await runCli(['history', '--session', session.id, '--json', '--data-dir', dataDir], { env: ENV });
     expect(JSON.parse(json.stdout)).toEqual(session);
