@@ -110,8 +110,8 @@ describe('HistoryScreen', () => {
       // Down and Enter as one burst: both count.
       ui.view.stdin.write(`${KEYS.down}${KEYS.enter}`);
       await ui.until('experiment number 1: experiment experiment-subject-1 on host-a, completed');
-      expect(ui.frame()).toMatch(/timeToRecoverMs\s+2\.5 s/);
-      expect(ui.frame()).toMatch(/peakRssBytes\s+64\.0 MiB/);
+      expect(ui.frame()).toMatch(/time to recover\s+2\.5 s/);
+      expect(ui.frame()).toMatch(/peak RSS\s+64\.0 MiB/);
       await ui.press(KEYS.escape, '2 of 3, newest first');
     } finally {
       ui.view.unmount();
