@@ -369,23 +369,35 @@ return {
     getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
     getResults: db.prepare('SELECT * FROM results WHERE run_id = ? ORDER BY position'),
     getEvents: db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY result_position, position'),
-    // One statement each, rather than one more query per drill (or per machine) for the last one:
-    // the counts come from a covering index, then each group's newest row is one index seek on
-    // (…, test, started_ms) or (machine, started_ms): CROSS JOIN keeps that order (SQLite's planner,
-    // without ANALYZE statistics, would otherwise start from every failed row). The outer GROUP BY
-    // keeps one row when two share that millisecond. (Taking the last row's columns beside max() in a single GROUP BY reads
-    // every failed row's text instead: 16x slower at 100 000 runs.)
+    // One statement each, rather than one more query per drill (or per machine) for the last one.
+    // failures: the counts come from the covering index (…, success, test, started_ms); each drill's
+    // newest failure is one seek down the same index per column (ties broken by the primary key, so
+    // the three read one row). 1.5x faster than joining back on max(started_ms) and grouping again
+    // (30 000 runs, 5 drills: 2.2 against 3.6 ms), and no slower than the query per drill it replaces.
+    // compare: the counts from runs_stats_by_machine, then each machine's newest run by one index seek on
+    // (machine, started_ms): CROSS JOIN keeps that order (SQLite's planner, without ANALYZE
+    // statistics, would otherwise start from every run); the outer GROUP BY keeps one row when two
+    // share that millisecond. (Taking the last row's columns beside max() in a single GROUP BY reads
+    // every row's text instead: 16x slower at 100 000 runs.)
     failuresAll: db.prepare(
-      `SELECT failed.test, failed.n, last.started_at, last.error, last.summary
-       FROM (SELECT test, count(*) AS n, max(started_ms) AS last_ms FROM results WHERE success = 0 GROUP BY test) AS failed
-       CROSS JOIN results AS last ON last.success = 0 AND last.test = failed.test AND last.started_ms = failed.last_ms
-       GROUP BY failed.test`,
+      `SELECT counted.test, count(*) AS n,
+         (SELECT newest.started_at FROM results AS newest WHERE newest.success = 0 AND newest.test = counted.test
+          ORDER BY newest.started_ms DESC, newest.run_id DESC, newest.position DESC LIMIT 1) AS started_at,
+         (SELECT newest.error FROM results AS newest WHERE newest.success = 0 AND newest.test = counted.test
+          ORDER BY newest.started_ms DESC, newest.run_id DESC, newest.position DESC LIMIT 1) AS error,
+         (SELECT newest.summary FROM results AS newest WHERE newest.success = 0 AND newest.test = counted.test
+          ORDER BY newest.started_ms DESC, newest.run_id DESC, newest.position DESC LIMIT 1) AS summary
+       FROM results AS counted WHERE counted.success = 0 GROUP BY counted.test`,
     ),
     failuresOf: db.prepare(
-      `SELECT failed.test, failed.n, last.started_at, last.error, last.summary
-       FROM (SELECT test, count(*) AS n, max(started_ms) AS last_ms FROM results WHERE machine = @machine AND success = 0 GROUP BY test) AS failed
-       CROSS JOIN results AS last ON last.machine = @machine AND last.success = 0 AND last.test = failed.test AND last.started_ms = failed.last_ms
-       GROUP BY failed.test`,
+      `SELECT counted.test, count(*) AS n,
+         (SELECT newest.started_at FROM results AS newest WHERE newest.machine = @machine AND newest.success = 0 AND newest.test = counted.test
+          ORDER BY newest.started_ms DESC, newest.run_id DESC, newest.position DESC LIMIT 1) AS started_at,
+         (SELECT newest.error FROM results AS newest WHERE newest.machine = @machine AND newest.success = 0 AND newest.test = counted.test
+          ORDER BY newest.started_ms DESC, newest.run_id DESC, newest.position DESC LIMIT 1) AS error,
+         (SELECT newest.summary FROM results AS newest WHERE newest.machine = @machine AND newest.success = 0 AND newest.test = counted.test
+          ORDER BY newest.started_ms DESC, newest.run_id DESC, newest.position DESC LIMIT 1) AS summary
+       FROM results AS counted WHERE counted.machine = @machine AND counted.success = 0 GROUP BY counted.test`,
     ),
     compare: db.prepare(
       `SELECT machines.machine, machines.runs, machines.rate, machines.events, last.started_at AS last_at

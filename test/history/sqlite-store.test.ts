@@ -183,6 +183,25 @@ describe('SQLite history store', () => {
     db.close();
   });
 
+  it('failures and compare: one row per drill and per machine when the newest two share a millisecond, the later run\'s', async () => {
+    const store = SqliteHistoryStore.open(dataDir);
+    try {
+      // Run 0 fails its first drill (failEvery 4); runs "a" and "b" are copies of it under two ids, at the same instant.
+      const first = makeReport(0, 'tie-host');
+      await store.saveRun({ ...first, runId: 'tie-host-run-a', results: first.results.map((result) => ({ ...result, error: 'first of the two' })) });
+      await store.saveRun({ ...first, runId: 'tie-host-run-b', results: first.results.map((result) => ({ ...result, error: 'second of the two' })) });
+      const failed = first.results.filter((result) => !result.success).map((result) => result.test);
+      for (const query of [{}, { machine: 'tie-host' }]) {
+        const rows = await store.failures(query);
+        expect(rows.map((row) => row.drill).sort()).toEqual([...failed].sort());
+        for (const row of rows) expect(row).toMatchObject({ failures: 2, lastFailedAt: first.results.find((result) => result.test === row.drill)!.startedAt, lastReason: 'second of the two' });
+      }
+      expect(await store.compare()).toEqual([{ machine: 'tie-host', runs: 2, passRatePercent: expect.any(Number), events: first.summary.eventsTriggered * 2, lastRunAt: first.startedAt }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a file written by a newer firedrill, naming the file', () => {
     const file = path.join(dataDir, HISTORY_FILE_NAME);
     const db = new Database(file);
