@@ -177,9 +177,9 @@ describe('history browser: sessions', () => {
     const text = state.view.kind === 'session' ? (state.view.lines ?? []).map((line) => line.text).join('\n') : '';
     expect(text).toContain('experiment number 0: experiment experiment-subject-0 on host-a, passed (completed)');
     expect(text).toContain('experiment 0: recovered after 1.5 s');
-    expect(text).toMatch(/timeToRecoverMs +1\.5 s/);
-    expect(text).toMatch(/peakRssBytes +64\.0 MiB/);
-    expect(text).toMatch(/errorPercent +0\.0 %/);
+    expect(text).toMatch(/time to recover +1\.5 s/);
+    expect(text).toMatch(/peak RSS +64\.0 MiB/);
+    expect(text).toMatch(/error +0\.0 %/);
     expect(text).toContain('"text": "fault injected"');
     const gone = apply(state, { type: 'back' }, { type: 'open' }, { type: 'session-loaded', id: makeSession(0, 'host-a').id, record: null });
     expect(gone.view).toMatchObject({ kind: 'session', lines: null });
