@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   proxy: () => import('./commands/proxy.js'),
   sandbox: () => import('./commands/sandbox.js'),
   experiment: () => import('./commands/experiment.js'),
+  demo: () => import('./commands/demo.js'),
   gameday: () => import('./commands/gameday.js'),
   train: () => import('./commands/train.js'),
 };
@@ -120,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
     // "firedrill train" is the console's training ladder; its --report, --roster and --agent are headless.
     if (name === 'train' && process.stdin.isTTY && process.stdout.isTTY && !rest.some((arg) => /^(--report|--roster|--agent|--help|-h)(=|$)/.test(arg))) {
       const { openConsole } = await import('./ui/open-console.js');
-      return openConsole(rest, process.env, { screen: 'training' });
+      return openConsole(rest, process.env, { initialScreen: { name: 'training' } });
     }
     watchOutput(name);
     return runHeadless(load, rest, name);
