@@ -328,7 +328,8 @@ export class NarrativeController {
   }
 
   private async apply(command: NarrativeCommand): Promise<void> {
-    if (this.finished) return;
+    // Keys before the first scene (the events not read yet) have nothing to act on; quit still ends it.
+    if (this.finished || (this.current < 0 && command !== 'quit')) return;
     switch (command) {
       case 'next':
         if (this.shown < this.current) {

@@ -1,4 +1,4 @@
-import { chmodSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { FiredrillPaths } from '../paths.js';
@@ -142,6 +142,8 @@ export class NotesPublisher {
       throw new NotesSocketError(`the notes socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} characters: use a shorter --data-dir`);
     }
     if (await answers(socketPath)) throw new NotesSocketError(`another presenter is publishing notes on ${socketPath}`);
+    // A fresh data dir may not exist yet (nothing else has written to it).
+    mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
     try {
       unlinkSync(socketPath);
     } catch {

@@ -172,11 +172,16 @@ function effectPanels(effect: EffectView | null, samples: ReturnType<typeof useS
   if (!effect) return [gaugesPanel(samples, { variant: 'compact', priority: 4 })];
   if (effect.kind === 'drills') return [gaugesPanel(samples, { priority: 2 }), drillLinesPanel(effect.run.lines, Date.now(), { priority: 3 })];
   const incident = effect.incident;
-  const analysis = [hypothesesPanel(incident, { priority: 5 }), actionsPanel(incident.actions, { analysisFinished: incident.analysisFinished, priority: 6 })];
-  if (effect.kind === 'incident') return [injectedMetricsPanel(incident.metrics, { priority: 3, cap: 6 }), gaugesPanel(samples, { variant: 'compact', priority: 4 }), ...analysis];
+  if (effect.kind === 'incident') {
+    return [
+      injectedMetricsPanel(incident.metrics, { priority: 3, cap: 6 }),
+      gaugesPanel(samples, { variant: 'compact', priority: 4 }),
+      hypothesesPanel(incident, { priority: 5 }),
+      actionsPanel(incident.actions, { analysisFinished: incident.analysisFinished, priority: 6 }),
+    ];
+  }
   const verdict: Figure[] = [];
-  if (effect.phase) verdict.push({ label: 'phase', value: effect.phase });
-  if (incident.source) verdict.push({ label: 'analyzer', value: incident.source });
+  // The verdict first: on a small terminal the figures get one row.
   if (effect.verdict) {
     verdict.push({
       label: 'verdict',
@@ -184,13 +189,17 @@ function effectPanels(effect: EffectView | null, samples: ReturnType<typeof useS
       tone: effect.verdict.matched ? 'good' : 'warn',
     });
   }
+  if (incident.source) verdict.push({ label: 'analyzer', value: incident.source });
+  if (effect.phase) verdict.push({ label: 'phase', value: effect.phase });
   const order = effect.fault?.includes('memory') ? 'memory' : 'cpu';
+  // On a live incident the process table and the leading hypothesis come before the metrics.
   return [
     gaugesPanel(samples, { variant: 'compact', priority: 2 }),
     figuresPanel(verdict, { id: 'verdict', priority: 3 }),
-    processTablePanel(liveProcessRows(effect.processes, order, effect.faultPid), { sortedBy: order === 'cpu' ? 'CPU' : 'memory', detailTitle: 'COMMAND', priority: 3 }),
-    injectedMetricsPanel(incident.metrics, { priority: 4, cap: 4 }),
-    ...analysis,
+    processTablePanel(liveProcessRows(effect.processes, order, effect.faultPid), { sortedBy: order === 'cpu' ? 'CPU' : 'memory', detailTitle: 'COMMAND', priority: 4 }),
+    hypothesesPanel(incident, { priority: 3 }),
+    actionsPanel(incident.actions, { analysisFinished: incident.analysisFinished, priority: 6 }),
+    injectedMetricsPanel(incident.metrics, { priority: 7, cap: 4 }),
   ];
 }
 
