@@ -52,6 +52,8 @@ Usage:
                                  continuous chaos: experiments one at a time until the time is up
   firedrill train [--trainee NAME]   the trainee ladder in the console (scored incident exercises)
   firedrill train --report [--trainee NAME] | --roster | --agent [--llm-url U --llm-model M] [--json]
+  firedrill demo [ID|FILE] [--list] [--check] [--rehearse] [--notes] [--script] [--record FILE.cast]
+                                 presenter demos: narratives that drive real drills and incidents on stage
 
 Common flags: --config FILE, --data-dir DIR (every command). "firedrill help COMMAND" gives a command's flags.
 Drills: cpu_spike, memory_pressure, disk_fill, service_restart, process_spawn.

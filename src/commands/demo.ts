@@ -12,7 +12,7 @@ import { autoAdvance } from '../narratives/auto.js';
 import { present } from '../narratives/present.js';
 import type { Narrative } from '../narratives/schema.js';
 import { checkLines, eventLine, listLines, listRow, scriptMarkdown, timingLines } from '../narratives/text.js';
-import { EXIT_FAILED, EXIT_OK, parseFlags, positiveNumber, UsageError, writeLine, type Command, type CommandContext } from './command.js';
+import { EXIT_FAILED, EXIT_OK, parseFlags, PATH_FLAGS, pathsFromFlags, positiveNumber, UsageError, writeLine, type Command, type CommandContext } from './command.js';
 
 const HELP = `Usage: firedrill demo                       pick a narrative (in a terminal; else the list)
        firedrill demo --list [--json]           the narratives: id, title, scenes, minutes, requirements
@@ -46,8 +46,7 @@ const FLAGS = {
   auto: { type: 'boolean' },
   pace: { type: 'string' },
   record: { type: 'string' },
-  config: { type: 'string' },
-  'data-dir': { type: 'string' },
+  ...PATH_FLAGS,
   'llm-url': { type: 'string' },
   'llm-model': { type: 'string' },
   prometheus: { type: 'string' },
@@ -130,7 +129,7 @@ export function findNarrative(ctx: CommandContext, id: string): Narrative {
 
 /** Config, data dir, scenarios and the LLM settings: what every way of running a narrative needs. */
 export function demoSetup(ctx: CommandContext, values: Values, pace = 1): DemoSetup {
-  const { config, paths } = loadRunConfig({ configFile: values.config, dataDir: values['data-dir'], env: ctx.env });
+  const { config, paths } = loadRunConfig({ configFile: values.config, paths: pathsFromFlags(values, ctx.env) });
   const { scenarios } = loadScenarios(defaultScenariosDir(ctx.env));
   const llm = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'] }, ctx.env, config.llm);
   return { config, paths, env: ctx.env, scenarios, llm, monitoringFlags: { prometheusUrl: values.prometheus, alertmanagerUrl: values.alertmanager }, pace };
@@ -172,7 +171,7 @@ async function runHeadless(ctx: CommandContext, values: Values, narrative: Narra
 }
 
 async function followNotes(ctx: CommandContext, values: Values, narrative: Narrative): Promise<number> {
-  const { paths } = loadRunConfig({ configFile: values.config, dataDir: values['data-dir'], env: ctx.env });
+  const paths = pathsFromFlags(values, ctx.env);
   const socketPath = notesSocketPath(paths);
   if (isInteractive(ctx)) {
     const { openNotes } = await import('../ui/demo/open-notes.js');
