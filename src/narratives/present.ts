@@ -19,6 +19,8 @@ export interface PresentOptions {
   onController?: (controller: NarrativeController) => void;
   /** Called when the notes socket cannot be opened (another presenter, a path too long): the demo goes on without. */
   onNotesUnavailable?: (reason: string) => void;
+  /** Keep the presentation in history (default true). */
+  keep?: boolean;
 }
 
 /** The lines said at the start for optional services that are missing. */
@@ -44,11 +46,21 @@ export async function* present(setup: DemoSetup, narrative: Narrative, options: 
   });
   options.onController?.(controller);
   let notes: NotesState = emptyNotesState();
+  let started: Extract<NarrativeEvent, { type: 'narrative-started' }> | undefined;
+  let finished: Extract<NarrativeEvent, { type: 'narrative-finished' }> | undefined;
   try {
     for await (const event of controller.events()) {
       const next = notesReducer(notes, event);
       if (next !== notes) publisher?.publish((notes = next));
+      if (event.type === 'narrative-started') started = event;
+      if (event.type === 'narrative-finished') finished = event;
       yield event;
+    }
+    // Kept in history once it is over (the last word, after narrative-finished, says if that failed).
+    if (started && finished && options.keep !== false) {
+      const [{ keepInHistory }, { demoSession }] = await Promise.all([import('../history/record.js'), import('./session.js')]);
+      const problem = await keepInHistory({ paths: setup.paths, config: setup.config, env: setup.env }, { session: demoSession(narrative, started, finished, { pace }) });
+      if (problem) yield { type: 'notice', level: 'warn', message: `History: ${problem}` };
     }
   } finally {
     // The consumer went away (the screen closed): end the narrative's effects before leaving.

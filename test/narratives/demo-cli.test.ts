@@ -2,7 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/config.js';
+import { openHistory } from '../../src/history/open-history.js';
 import { ProcessReader } from '../../src/monitor/processes.js';
+import { resolvePaths } from '../../src/paths.js';
 import { runCli } from '../helpers/cli.js';
 
 const SHIPPED = ['cpu-spike-traffic-surge', 'lightning-tour', 'live-incident', 'memory-leak-story', 'monitoring-catch-it', 'slow-database'];
@@ -82,6 +85,16 @@ describe('firedrill demo, headless', () => {
     const live = results[SHIPPED.indexOf('live-incident')]!.stdout;
     expect(live).toContain('[live] started: REHEARSAL: a runaway process (report-builder)');
     expect(live).toContain('the analyzer found the cause: expected cpu_spike (report-builder)');
+    // Each is kept in history as a demo session: the narrative, the time per scene, what came.
+    const history = await openHistory({ paths: resolvePaths({ dataDir: path.join(dir, 'rehearse-lightning-tour') }, {}), config: defaultConfig(), env: {} });
+    try {
+      const [session] = await history.listSessions({ kind: 'demo', limit: 5 });
+      expect(session).toMatchObject({ kind: 'demo', subject: 'lightning-tour', status: 'completed', verdict: 'rehearsed', figures: { scenes: 5, effectsAwaited: 3, effectsCame: 3, liveCausesFound: 1, rehearsal: true } });
+      const detail = (await history.getSession(session!.id))?.detail as { scenes: { title: string; measured: string[] }[] };
+      expect(detail.scenes[3]).toMatchObject({ title: 'A live incident', measured: expect.arrayContaining(['the analyzer found the cause (report-builder)']) });
+    } finally {
+      await history.close();
+    }
     // Nothing was started for real: no process of a fault's name appeared meanwhile.
     const started = new ProcessReader().read().processes.filter((process) => process.startedAt >= began);
     expect(started.filter((process) => ['report-builder', 'session-cache', 'checkout-api'].includes(process.name))).toEqual([]);
