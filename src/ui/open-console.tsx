@@ -29,6 +29,8 @@ export interface ConsoleOptions {
   initialScreen?: Screen;
   /** Records the console's output to this asciicast v2 file (`firedrill demo ID --record FILE.cast`). */
   record?: string | null;
+  /** Frames a second at most (default 10); a presenter's session asks for more, so that a clicker's key shows at once. */
+  maxFps?: number;
 }
 
 /** Opens the console on this terminal; resolves to the exit code once everything is cleaned up. */
@@ -74,7 +76,7 @@ export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = proce
       }}
       onInterrupt={() => app.unmount()}
     />,
-    { exitOnCtrlC: false, maxFps: 10 },
+    { exitOnCtrlC: false, maxFps: options.maxFps ?? 10 },
   );
   // SIGTERM and SIGHUP (the terminal closed) take the same way out as Ctrl-C.
   const onSignal = () => app.unmount();

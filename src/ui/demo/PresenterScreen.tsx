@@ -7,6 +7,7 @@
  */
 import { Text } from 'ink';
 import { useMemo, useRef, useState } from 'react';
+import type { SystemSample } from '../../drills/types.js';
 import type { Scenario } from '../../incidents/types.js';
 import type { ProcessWithCommand } from '../../monitor/processes.js';
 import { autoAdvance } from '../../narratives/auto.js';
@@ -30,7 +31,7 @@ import {
   type Figure,
   type ProcessRow,
 } from '../panels/index.js';
-import type { ConsoleServices } from '../services.js';
+import type { ConsoleServices, SampleFeed } from '../services.js';
 import { ScreenShell, type ShellRow } from '../shell/ScreenShell.js';
 import { initialPresenterState, presenterReducer, type EffectView } from './presenter-state.js';
 
@@ -52,6 +53,8 @@ export function clickerCommand(input: string, key: { rightArrow?: boolean; leftA
   return null;
 }
 
+const QUIET_FEED: SampleFeed = { recent: () => [], subscribe: () => () => {} };
+
 function clock(seconds: number): string {
   const whole = Math.max(0, Math.floor(seconds));
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
@@ -68,9 +71,14 @@ export function PresenterScreen({ services, narrative, rehearse, pace, auto, onB
     (signal) => presentation(services, narrative, { rehearse, pace, auto, signal, controller, scenarios, onNotesUnavailable: setNotesProblem }),
     reducer,
     () => initialPresenterState(narrative.title, rehearse),
+    { maxFps: 25 },
   );
-  const samples = useSamples(services.samples);
   const finished = state.finished !== null || done;
+  // While the clock runs it re-renders once a second anyway: the gauges are read then, rather than
+  // drawing the whole screen a second time for each sample. Paused or over, they follow the samples.
+  const ticking = !state.paused && !finished && state.current !== null;
+  const followed = useSamples(ticking ? QUIET_FEED : services.samples);
+  const samples = ticking ? services.samples.recent() : followed;
 
   useKeys((input, key) => {
     if (confirmingQuit) {
@@ -168,7 +176,7 @@ export function PresenterScreen({ services, narrative, rehearse, pace, auto, onB
 }
 
 /** The panels a scene's effect needs: the same ones its own screen (run, incident) uses. */
-function effectPanels(effect: EffectView | null, samples: ReturnType<typeof useSamples>): ShellRow[] {
+function effectPanels(effect: EffectView | null, samples: SystemSample[]): ShellRow[] {
   if (!effect) return [gaugesPanel(samples, { variant: 'compact', priority: 4 })];
   if (effect.kind === 'drills') return [gaugesPanel(samples, { priority: 2 }), drillLinesPanel(effect.run.lines, Date.now(), { priority: 3 })];
   const incident = effect.incident;
