@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { waitOrAbort } from '../drills/common.js';
 import type { SystemSample } from '../drills/types.js';
 import type { AnalysisEvent, Analyzer, IncidentEvent } from '../incidents/types.js';
 import type { ProcessInfo } from '../monitor/processes.js';
@@ -28,18 +29,6 @@ const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const PID = 4242;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 function process(entry: Partial<ProcessInfo> & Pick<ProcessInfo, 'pid' | 'name'>, at: number): ProcessInfo {
   return { ppid: 1, state: 'S', cpuPercent: 1, cpuSeconds: 10, rssBytes: 80 * MiB, memPercent: 0.5, threads: 4, startTime: 100, startedAt: at - 3_600_000, ...entry };
@@ -150,7 +139,7 @@ export async function* simulateLiveIncident(options: SimulatedLiveOptions): Asyn
     };
     yield { type: 'processes', at: current.at, processes: current.processes.processes.map((entry) => ({ ...entry, command: entry.name })) };
     if (index === baselineCount + 1) yield { type: 'detected', afterSeconds: Math.round((2 * sampleMs) / 100) / 10, metric: specs[0]!.name, sigma: 6 };
-    await sleep(sampleMs, signal);
+    await waitOrAbort(sampleMs, signal);
   }
   if (signal.aborted) return;
   yield { type: 'live-phase', phase: 'analysing', at: now() };

@@ -1,7 +1,6 @@
 import { request } from 'undici';
 import { z } from 'zod';
 import type { LlmSettings } from '../analysis/select.js';
-import type { FiredrillConfig } from '../config/config.js';
 import { DrillLockError, acquireDrillLock } from '../drills/lock.js';
 import { openLedger } from '../drills/ledger.js';
 import { isLinux, LINUX_ONLY_MESSAGE } from '../drills/proc.js';
@@ -9,12 +8,11 @@ import { createDrills } from '../drills/registry.js';
 import { describeNetworkError } from '../http/network-error.js';
 import { displayUrl, endpointUrl } from '../http/url.js';
 import { findScenario } from '../incidents/load.js';
-import type { Scenario } from '../incidents/types.js';
 import { createLiveFault } from '../live/faults.js';
 import { resolveEndpoint } from '../monitor/alerts/detector.js';
 import { MonitoringClient, type MonitoringEndpoint } from '../monitor/alerts/http.js';
 import type { FiredrillPaths } from '../paths.js';
-import { drillsConfigFor } from './effects.js';
+import { drillsConfigFor, type DemoSetup } from './effects.js';
 import { drillsOf, isDrillRun, isIncidentRun, isLiveRun, type Narrative } from './schema.js';
 
 /**
@@ -39,13 +37,8 @@ export interface CheckReport {
   seconds: number;
 }
 
-export interface CheckSetup {
-  config: FiredrillConfig;
-  paths: FiredrillPaths;
-  env: NodeJS.ProcessEnv;
-  scenarios: Scenario[];
-  llm: LlmSettings | null;
-  monitoringFlags?: { prometheusUrl?: string; alertmanagerUrl?: string };
+/** What a presentation would run with (no sampler: nothing is loaded), and the terminal. */
+export interface CheckSetup extends Omit<DemoSetup, 'sampler' | 'pace'> {
   /** The presenter's terminal, when stdout is one. */
   terminal: { columns: number; rows: number } | null;
   /** Per network check; default 5 s. */

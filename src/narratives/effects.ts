@@ -1,6 +1,7 @@
 import { selectAnalyzer, type LlmSettings } from '../analysis/select.js';
 import { configSchema, type FiredrillConfig } from '../config/config.js';
-import { openLedger, cleanupLeftovers } from '../drills/ledger.js';
+import { waitOrAbort } from '../drills/common.js';
+import { cleanupLeftovers, openLedger } from '../drills/ledger.js';
 import { acquireDrillLock } from '../drills/lock.js';
 import { prepareRun } from '../drills/prepare.js';
 import { createDrills } from '../drills/registry.js';
@@ -136,18 +137,6 @@ function liveEffect(setup: DemoSetup, run: LiveRun, signal: AbortSignal): Runnin
   };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, ms));
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 export const REHEARSAL_LABEL = 'REHEARSAL';
 
@@ -192,7 +181,7 @@ async function* simulatedDrills(setup: DemoSetup, run: DrillRun, signal: AbortSi
     const began = new Date().toISOString();
     yield { type: 'drill-started', drill: name, startedAt: began };
     yield { type: 'drill-progress', drill: name, message: `${REHEARSAL_LABEL}: no load; ${drill.description} for ${seconds} s` };
-    await sleep(seconds * 1000 * pace, signal);
+    await waitOrAbort(seconds * 1000 * pace, signal);
     if (signal.aborted) break;
     yield { type: 'monitor-event', drill: name, event: { type: EXPECTED_EVENT[name as DrillName], at: new Date().toISOString(), value: 0, detail: `${REHEARSAL_LABEL}: simulated` } };
     // The user's monitoring is not asked in a rehearsal; where it is configured, its answer is simulated too.

@@ -13,6 +13,7 @@ import type { SystemSampler } from '../monitor/sampler.js';
 import { sanitizeEvents, sanitizeStrings } from '../text/sanitize.js';
 import { defaultTrainee, traineeName } from '../training/trainee.js';
 import { Boot } from './Boot.js';
+import { untilExit } from './until-exit.js';
 import { createDemoServices } from './demo/demo-services.js';
 import { createExperimentServices } from './experiment-services.js';
 import type { ConsoleServices, SampleFeed } from './services.js';
@@ -78,16 +79,10 @@ export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = proce
     />,
     { exitOnCtrlC: false, maxFps: options.maxFps ?? 10 },
   );
-  // SIGTERM and SIGHUP (the terminal closed) take the same way out as Ctrl-C.
-  const onSignal = () => app.unmount();
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
   try {
-    await app.waitUntilExit();
+    await untilExit(app);
   } finally {
     closed = true;
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
     if (!(await drainTasks(CLEANUP_GRACE_MS))) emergencyCleanupSync();
     consoleServices?.stop();
     stopRecording?.();

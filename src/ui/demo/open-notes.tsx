@@ -3,6 +3,7 @@ import { render } from 'ink';
 import { NotesFollower } from '../../narratives/notes.js';
 import type { Narrative } from '../../narratives/schema.js';
 import { KeyRouter } from '../keys/KeyRouter.js';
+import { untilExit } from '../until-exit.js';
 import { NotesScreen } from './NotesScreen.js';
 
 export async function openNotes({ socketPath, narrative, signal }: { socketPath: string; narrative: Narrative; signal: AbortSignal }): Promise<number> {
@@ -15,15 +16,10 @@ export async function openNotes({ socketPath, narrative, signal }: { socketPath:
   );
   const onAbort = () => app.unmount();
   signal.addEventListener('abort', onAbort, { once: true });
-  const onSignal = () => app.unmount();
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
   try {
-    await app.waitUntilExit();
+    await untilExit(app);
   } finally {
     signal.removeEventListener('abort', onAbort);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
   }
   return 0;
 }
