@@ -8,6 +8,7 @@ import { loadNarratives } from '../../src/narratives/load.js';
 import { present } from '../../src/narratives/present.js';
 import type { Narrative } from '../../src/narratives/schema.js';
 import { resolvePaths } from '../../src/paths.js';
+import { App } from '../../src/ui/App.js';
 import { PresenterScreen } from '../../src/ui/demo/PresenterScreen.js';
 import { presenterReducer, initialPresenterState } from '../../src/ui/demo/presenter-state.js';
 import type { ConsoleServices } from '../../src/ui/services.js';
@@ -85,6 +86,22 @@ describe('the presenter screen', () => {
     await press(instance.stdin, KEYS.escape, 'y');
     await waitUntil(() => left, 'the screen went back');
     instance.unmount();
+  });
+});
+
+describe('presenter demos from the home menu', () => {
+  it('leads to the narratives, rehearses one on r, and comes back to the list after quitting it', async () => {
+    const app = renderInk(<App services={consoleServices} />);
+    await waitForFrame(app, 'Presenter demos');
+    await press(app.stdin, KEYS.end, KEYS.up, KEYS.enter);
+    await waitForFrame(app, ['Pick a narrative', 'firedrill in five minutes', 'present for real']);
+    await press(app.stdin, 'r', KEYS.down);
+    await waitForFrame(app, ['REHEARSAL: simulated load', 'Enter rehearse']);
+    await press(app.stdin, KEYS.enter);
+    await waitForFrame(app, ['Fire drills for incidents', 'REHEARSAL · scene 1/5']);
+    await press(app.stdin, 'q', 'y');
+    await waitForFrame(app, ['Pick a narrative', '› firedrill in five minutes']);
+    app.unmount();
   });
 });
 
