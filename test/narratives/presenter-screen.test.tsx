@@ -9,6 +9,7 @@ import { present } from '../../src/narratives/present.js';
 import type { Narrative } from '../../src/narratives/schema.js';
 import { resolvePaths } from '../../src/paths.js';
 import { App } from '../../src/ui/App.js';
+import { HOME_ENTRIES } from '../../src/ui/screens/HomeScreen.js';
 import { PresenterScreen } from '../../src/ui/demo/PresenterScreen.js';
 import { presenterReducer, initialPresenterState } from '../../src/ui/demo/presenter-state.js';
 import type { ConsoleServices } from '../../src/ui/services.js';
@@ -93,7 +94,7 @@ describe('presenter demos from the home menu', () => {
   it('leads to the narratives, rehearses one on r, and comes back to the list after quitting it', async () => {
     const app = renderInk(<App services={consoleServices} />);
     await waitForFrame(app, 'Presenter demos');
-    await press(app.stdin, KEYS.end, KEYS.up, KEYS.enter);
+    await press(app.stdin, ...HOME_ENTRIES.slice(0, HOME_ENTRIES.findIndex((entry) => entry.label === 'Presenter demos')).map(() => KEYS.down), KEYS.enter);
     await waitForFrame(app, ['Pick a narrative', 'firedrill in five minutes', 'present for real']);
     await press(app.stdin, 'r', KEYS.down);
     await waitForFrame(app, ['REHEARSAL: simulated load', 'Enter rehearse']);
