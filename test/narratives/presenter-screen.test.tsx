@@ -58,7 +58,7 @@ describe('the presenter screen', () => {
     await burst(instance.stdin, RIGHT, ' ', KEYS.pageDown);
     const live = await waitForFrame(instance, ['A live incident', 'scene 4/5']);
     expect(fits(live, { rows: 24, columns: 80 })).toBe(true);
-    const verdict = await waitForFrame(instance, ['verdict found it: report-builder', 'Processes by CPU', 'report-builder']);
+    const verdict = await waitForFrame(instance, ['verdict found it: report-builder', '· by CPU', 'report-builder']);
     expect(fits(verdict, { rows: 24, columns: 80 })).toBe(true);
     await press(instance.stdin, LEFT);
     await waitForFrame(instance, 'Showing scene 3 again; scene 4 goes on');
