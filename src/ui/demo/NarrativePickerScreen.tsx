@@ -54,7 +54,8 @@ export function NarrativePickerScreen({
   const items: MenuItem<Narrative>[] = narratives.map((narrative) => ({
     value: narrative,
     label: narrative.title,
-    hint: `${narrative.scenes.length} scenes · ${narrative.planned_minutes} min · ${requiresSummary(narrative).join(', ') || 'nothing to load'}`,
+    // What it cannot do without; the optional services are in --list and --check.
+    hint: [`${narrative.scenes.length} scenes`, `${narrative.planned_minutes} min`, ...requiresSummary(narrative).filter((need) => !need.endsWith('(optional)'))].join(' · '),
   }));
   const initialIndex = Math.max(0, narratives.findIndex((narrative) => narrative.id === initialNarrativeId));
   return (
@@ -69,7 +70,7 @@ export function NarrativePickerScreen({
           want: Math.max(1, items.length),
           render: ({ rows, columns }) =>
             items.length > 0 ? (
-              <Menu key={narratives.length} items={items} rows={rows} columns={columns} isActive={isActive} initialIndex={initialIndex} onSelect={(item) => onPick(item.value, rehearse)} onBack={onBack} />
+              <Menu key={narratives.length} items={items} rows={rows} columns={columns} maxLabelWidth={Math.max(28, columns - 30)} isActive={isActive} initialIndex={initialIndex} onSelect={(item) => onPick(item.value, rehearse)} onBack={onBack} />
             ) : (
               <Text dimColor>{loaded ? 'none' : '…'}</Text>
             ),

@@ -74,8 +74,9 @@ export function NotesScreen({ follower, narrativeId, onQuit }: { follower: Notes
       caption={state?.finished ? 'The demo is over.' : scene ? `next: ${scene.nextTitle ?? '(the end)'}` : `listening on ${view.socketPath}`}
       panels={[
         figuresPanel(figures, { id: 'timers', priority: 0 }),
-        textPanel(paragraphs(scene ? scene.say : ''), { id: 'say', title: 'On screen', priority: 2 }),
-        textPanel(paragraphs(scene?.notes ?? (scene ? '(no notes for this scene)' : '')), { id: 'notes', title: 'Notes', priority: 1, min: 3 }),
+        // Nothing to show but the socket until the presenter says where it is.
+        scene ? textPanel(paragraphs(scene.say), { id: 'say', title: 'On screen', priority: 2 }) : null,
+        scene ? textPanel(paragraphs(scene.notes ?? '(no notes for this scene)'), { id: 'notes', title: 'Notes', priority: 1, min: 3 }) : null,
         textPanel(paragraphs([scene?.ask ? `Ask: ${scene.ask}` : '', state?.reveal ? `Answer: ${state.reveal}` : ''].filter(Boolean).join('\n')), { id: 'ask', priority: 3 }),
       ]}
       keys={[
