@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { ProcessReader, topProcesses } from '../src/monitor/processes.js';
+import { reportRow } from './rows.mjs';
 
 const READS = Number(process.env.BENCH_READS ?? 100);
 const reader = new ProcessReader();
@@ -37,3 +38,8 @@ const p95 = times[Math.floor(times.length * 0.95)]!;
 const cpuPerRead = (cpu.user + cpu.system) / 1000 / READS;
 console.log(`process table, ${count} processes, ${READS} reads: median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, CPU ${cpuPerRead.toFixed(2)} ms a read`);
 console.log(`once a second: ${(cpuPerRead / 10).toFixed(2)} % of one core; \`ps -eo ...\` takes ${psMs.toFixed(1)} ms a run (${(psMs / median).toFixed(1)}x a read)`);
+reportRow({
+  what: `/proc process table, ${count} processes, every process plus 8 command lines (bench/processes.ts)`,
+  figure: `${median.toFixed(1)} ms a read (p95 ${p95.toFixed(1)} ms), ${(cpuPerRead / 10).toFixed(2)} % of a core at once a second`,
+  against: `\`ps -eo pid,comm,%cpu,rss,lstart,args\` in the same run: ${psMs.toFixed(1)} ms (${(psMs / median).toFixed(1)}x)`,
+});

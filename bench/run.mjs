@@ -29,6 +29,9 @@ export const BENCHES = [
   { name: 'sandbox', script: 'sandbox.mjs', needs: ['/usr/lib/postgresql/*/bin/initdb'] },
   { name: 'experiment-accuracy', script: 'experiment-accuracy.ts' },
   { name: 'experiment-cost', script: 'experiment-cost.ts' },
+  { name: 'processes', script: 'processes.ts' },
+  { name: 'presenter', script: 'presenter.mjs' },
+  { name: 'notes-latency', script: 'notes-latency.ts' },
 ];
 
 const here = path.dirname(fileURLToPath(import.meta.url));

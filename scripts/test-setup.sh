@@ -7,6 +7,7 @@
 set -u
 missing=""
 command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
+command -v asciinema >/dev/null 2>&1 || missing="$missing asciinema"
 command -v prometheus >/dev/null 2>&1 || missing="$missing prometheus"
 command -v prometheus-node-exporter >/dev/null 2>&1 || missing="$missing prometheus-node-exporter"
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing="$missing prometheus-alertmanager"
@@ -31,4 +32,6 @@ command -v tmux >/dev/null 2>&1 || $as_root apt-get install -y -qq --no-install-
 # The experiments' HTML report is checked in a real headless browser.
 command -v chromium >/dev/null 2>&1 || $as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null \
   || echo "test setup: apt-get could not install chromium: the HTML report's browser test will be skipped" >&2
+command -v asciinema >/dev/null 2>&1 || $as_root apt-get install -y -qq --no-install-recommends asciinema >/dev/null \
+  || echo "test setup: apt-get could not install asciinema: the recording's replay test will be skipped" >&2
 exit 0

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   proxy: () => import('./commands/proxy.js'),
   sandbox: () => import('./commands/sandbox.js'),
   experiment: () => import('./commands/experiment.js'),
+  demo: () => import('./commands/demo.js'),
   gameday: () => import('./commands/gameday.js'),
   train: () => import('./commands/train.js'),
 };
@@ -51,6 +52,8 @@ Usage:
                                  continuous chaos: experiments one at a time until the time is up
   firedrill train [--trainee NAME]   the trainee ladder in the console (scored incident exercises)
   firedrill train --report [--trainee NAME] | --roster | --agent [--llm-url U --llm-model M] [--json]
+  firedrill demo [ID|FILE] [--list] [--check] [--rehearse] [--notes] [--script] [--record FILE.cast]
+                                 presenter demos: narratives that drive real drills and incidents on stage
 
 Common flags: --config FILE, --data-dir DIR (every command). "firedrill help COMMAND" gives a command's flags.
 Drills: cpu_spike, memory_pressure, disk_fill, service_restart, process_spawn.
@@ -120,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
     // "firedrill train" is the console's training ladder; its --report, --roster and --agent are headless.
     if (name === 'train' && process.stdin.isTTY && process.stdout.isTTY && !rest.some((arg) => /^(--report|--roster|--agent|--help|-h)(=|$)/.test(arg))) {
       const { openConsole } = await import('./ui/open-console.js');
-      return openConsole(rest, process.env, { screen: 'training' });
+      return openConsole(rest, process.env, { initialScreen: { name: 'training' } });
     }
     watchOutput(name);
     return runHeadless(load, rest, name);

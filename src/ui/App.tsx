@@ -9,6 +9,8 @@ import { HistoryLoaderScreen } from './screens/HistoryLoaderScreen.js';
 import { HomeScreen, type HomeChoice } from './screens/HomeScreen.js';
 import { IncidentScreen } from './screens/IncidentScreen.js';
 import { RunScreen } from './screens/RunScreen.js';
+import { NarrativePickerScreen } from './demo/NarrativePickerScreen.js';
+import { PresenterScreen } from './demo/PresenterScreen.js';
 import { ScenarioPickerScreen } from './screens/ScenarioPickerScreen.js';
 import { ExerciseScreen } from './screens/ExerciseScreen.js';
 import { TrainingScreen } from './screens/TrainingScreen.js';
@@ -107,6 +109,27 @@ function CurrentScreen({ services, screen, setScreen, quit }: { services: Consol
           exerciseId={screen.exerciseId}
           onRetry={() => setScreen({ name: 'exercise', exerciseId: screen.exerciseId, key: Date.now() })}
           onBack={() => setScreen({ name: 'training', lastExerciseId: screen.exerciseId })}
+        />
+      );
+    case 'narratives':
+      return (
+        <NarrativePickerScreen
+          services={services}
+          initialNarrativeId={screen.lastNarrativeId}
+          onPick={(narrative, rehearse) => setScreen({ name: 'presenter', narrative, rehearse, pace: 1, auto: false, key: Date.now() })}
+          onBack={home}
+        />
+      );
+    case 'presenter':
+      return (
+        <PresenterScreen
+          key={screen.key}
+          services={services}
+          narrative={screen.narrative}
+          rehearse={screen.rehearse}
+          pace={screen.pace}
+          auto={screen.auto}
+          onBack={() => setScreen({ name: 'narratives', lastNarrativeId: screen.narrative.id })}
         />
       );
     case 'quitting':

@@ -5,6 +5,7 @@
  * KeyRouter for App's home menu; Ctrl-C meanwhile calls `onInterrupt`. A start that fails (a bad
  * config file) calls `onFail`, and the caller says why and exits.
  */
+import { Text } from 'ink';
 import { useEffect, useState } from 'react';
 import { App } from './App.js';
 import { KeyRouter } from './keys/KeyRouter.js';
@@ -20,7 +21,7 @@ export function Boot({
   initialScreen,
 }: {
   machine: string;
-  /** Where App opens (home by default; "firedrill train" opens the training ladder). */
+  /** Where App opens (home by default; "firedrill train" opens the training ladder, "firedrill demo ID" the presenter). */
   initialScreen?: Screen;
   start(): Promise<ConsoleServices>;
   onFail(error: unknown): void;
@@ -43,5 +44,15 @@ export function Boot({
     // Started once: the console starts once.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-  return <KeyRouter onInterrupt={onInterrupt}>{services ? <App services={services} initialScreen={initialScreen} /> : <HomeScreen machine={machine} onChoose={() => undefined} isActive={false} />}</KeyRouter>;
+  return (
+    <KeyRouter onInterrupt={onInterrupt}>
+      {services ? (
+        <App services={services} initialScreen={initialScreen} />
+      ) : initialScreen && initialScreen.name !== 'home' ? (
+        <Text dimColor>firedrill: starting…</Text>
+      ) : (
+        <HomeScreen machine={machine} onChoose={() => undefined} isActive={false} />
+      )}
+    </KeyRouter>
+  );
 }

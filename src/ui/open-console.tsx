@@ -13,8 +13,11 @@ import type { SystemSampler } from '../monitor/sampler.js';
 import { sanitizeEvents, sanitizeStrings } from '../text/sanitize.js';
 import { defaultTrainee, traineeName } from '../training/trainee.js';
 import { Boot } from './Boot.js';
+import { untilExit } from './until-exit.js';
+import { createDemoServices } from './demo/demo-services.js';
 import { createExperimentServices } from './experiment-services.js';
 import type { ConsoleServices, SampleFeed } from './services.js';
+import type { Screen } from './state/navigation.js';
 
 /** Ctrl-C, SIGTERM or SIGHUP: how long the drills get to clean up before firedrill does it itself. */
 const CLEANUP_GRACE_MS = 1500;
@@ -22,8 +25,17 @@ const CLEANUP_GRACE_MS = 1500;
 export const CONSOLE_USAGE = `Usage: firedrill [--config FILE] [--data-dir DIR] [--api URL] [--api-key KEY] [--llm-url URL] [--llm-model M]
                  [--llm-timeout S] [--speed N] [--prometheus URL] [--alertmanager URL] [--trainee NAME]`;
 
+export interface ConsoleOptions {
+  /** Where the console opens (default the home menu): `firedrill demo ID` opens the presenter screen. */
+  initialScreen?: Screen;
+  /** Records the console's output to this asciicast v2 file (`firedrill demo ID --record FILE.cast`). */
+  record?: string | null;
+  /** Frames a second at most (default 10); a presenter's session asks for more, so that a clicker's key shows at once. */
+  maxFps?: number;
+}
+
 /** Opens the console on this terminal; resolves to the exit code once everything is cleaned up. */
-export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = process.env, options: { screen?: 'training' } = {}): Promise<number> {
+export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = process.env, options: ConsoleOptions = {}): Promise<number> {
   let flags: ConsoleFlags;
   try {
     flags = consoleFlags(argv, env);
@@ -41,15 +53,22 @@ export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = proce
     const [{ loadConfig }, { createDrills }] = await Promise.all([import('../config/config.js'), import('../drills/registry.js')]);
     // Ctrl-C while they loaded: nothing is started that no one would stop.
     if (closed) throw new Error('the console was closed while it started');
-    consoleServices = createConsoleServices(flags, env, loadConfig, createDrills);
+    consoleServices = createConsoleServices(flags, env, loadConfig, createDrills, (lines) => afterExit.push(...lines));
     // Now load what the screens behind the home menu need (the monitor first).
     setImmediate(() => void (closed ? undefined : consoleServices?.warmUp()));
     return consoleServices.services;
   };
+  const afterExit: string[] = [];
+  let stopRecording: (() => void) | undefined;
+  if (options.record) {
+    const { CastRecorder, recordStream } = await import('../narratives/cast.js');
+    const recorder = new CastRecorder(options.record, { width: process.stdout.columns ?? 80, height: process.stdout.rows ?? 24, title: 'firedrill' });
+    stopRecording = recordStream(process.stdout, recorder);
+  }
   const app = render(
     <Boot
+      initialScreen={options.initialScreen}
       machine={os.hostname()}
-      initialScreen={options.screen === 'training' ? { name: 'training' } : undefined}
       start={start}
       onFail={(error) => {
         failure = error;
@@ -58,21 +77,17 @@ export async function openConsole(argv: string[], env: NodeJS.ProcessEnv = proce
       }}
       onInterrupt={() => app.unmount()}
     />,
-    { exitOnCtrlC: false, maxFps: 10 },
+    { exitOnCtrlC: false, maxFps: options.maxFps ?? 10 },
   );
-  // SIGTERM and SIGHUP (the terminal closed) take the same way out as Ctrl-C.
-  const onSignal = () => app.unmount();
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
   try {
-    await app.waitUntilExit();
+    await untilExit(app);
   } finally {
     closed = true;
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
     if (!(await drainTasks(CLEANUP_GRACE_MS))) emergencyCleanupSync();
     consoleServices?.stop();
+    stopRecording?.();
   }
+  for (const line of afterExit) process.stdout.write(`${line}\n`);
   if (failure === undefined) return 0;
   const { ConfigError } = await import('../config/config.js');
   if (!(failure instanceof UsageError) && !(failure instanceof ConfigError)) throw failure;
@@ -115,6 +130,7 @@ function createConsoleServices(
   env: NodeJS.ProcessEnv,
   loadConfig: (file: string, options: { required: boolean }) => FiredrillConfig,
   createDrills: typeof import('../drills/registry.js').createDrills,
+  sayAfterExit: (lines: string[]) => void,
 ) {
   const config = loadConfig(paths.configFile, { required: values.config !== undefined });
   const drills = createDrills(config.drills, paths);
@@ -252,6 +268,7 @@ function createConsoleServices(
         return { sheet: controller.sheet, answer: (id) => controller.answer(id), hint: () => controller.hint(), events: (signal) => sanitizeEvents(controller.events(signal)) };
       },
     },
+    demos: createDemoServices({ config, paths, env, flags: values, startMonitor, loadScenarios, sayAfterExit }),
   };
   return {
     services,

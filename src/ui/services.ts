@@ -6,6 +6,8 @@ import type { ExperimentEvent } from '../experiments/types.js';
 import type { IncidentEvent, Scenario } from '../incidents/types.js';
 import type { ExerciseController } from '../training/exercise.js';
 import type { Ladder } from '../training/ladder.js';
+import type { NarrativeController, NarrativeEvent } from '../narratives/engine.js';
+import type { Narrative } from '../narratives/schema.js';
 
 /**
  * Everything the console needs from the engine, injected into <App> so that tests can hand in
@@ -27,6 +29,8 @@ export interface ConsoleServices {
   experiments?: ExperimentServices;
   /** The training ladder (its engine loads when first used). */
   training?: TrainingServices;
+  /** Presenter demos: the narratives, and a presentation of one. */
+  demos?: DemoServices;
 }
 
 export interface ExperimentServices {
@@ -52,6 +56,18 @@ export interface TrainingServices {
   ladder(trainee: string): Promise<Ladder>;
   /** A new attempt; rejects for an unknown exercise or a locked level. */
   startExercise(exerciseId: string, trainee: string): Promise<ExerciseController>;
+}
+
+export interface DemoServices {
+  /** Read once and kept: the narrative files with the errors of those that did not load. */
+  loadNarratives(): Promise<{ narratives: Narrative[]; errors: { file: string; message: string }[] }>;
+  /** Plays a narrative (real effects, or a rehearsal's); `onController` gets what the keys drive. */
+  present(
+    narrative: Narrative,
+    options: { rehearse: boolean; pace: number; signal: AbortSignal; onController(controller: NarrativeController): void; onNotesUnavailable(reason: string): void },
+  ): AsyncIterable<NarrativeEvent>;
+  /** Lines printed once the console has closed (a rehearsal's time per scene). */
+  sayAfterExit(lines: string[]): void;
 }
 
 export interface DrillInfo {

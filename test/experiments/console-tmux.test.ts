@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLedger } from '../../src/drills/ledger.js';
 import { resolvePaths } from '../../src/paths.js';
+import { HOME_ENTRIES } from '../../src/ui/screens/HomeScreen.js';
 import { CLI, waitFor } from '../helpers/cli.js';
 import { descendantsOf, isAlive } from '../helpers/procs.js';
 import { TMUX_MISSING, TmuxConsole } from '../helpers/tmux.js';
@@ -49,7 +50,8 @@ describe.skipIf(TMUX_MISSING !== null)(`a chaos experiment in the console, in a 
     const term = new TmuxConsole(`${process.execPath} ${CLI} --data-dir ${dataDir}`, { TMPDIR: tmpDir, FIREDRILL_EXPERIMENTS_DIR: experiments }, { columns: 110, rows: 34 });
     tmux = term;
     await term.waitFor('Chaos experiments');
-    await term.keys('End', 'Up', 'Enter');
+    // Found by its label: the home menu gains modes.
+    await term.keys(...HOME_ENTRIES.slice(0, HOME_ENTRIES.findIndex((entry) => entry.label === 'Chaos experiments')).map(() => 'Down'), 'Enter');
     await term.waitFor('── medium risk');
     // The cursor is on the gameday; Down skips the group's header to the experiment.
     await term.keys('Down', 'Enter');

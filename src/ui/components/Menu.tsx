@@ -27,6 +27,8 @@ export interface MenuProps<T> extends MenuOptions<T> {
   rows?: number;
   /** Column budget; the terminal's width when not given. */
   columns?: number;
+  /** The widest the label column gets before labels are cut (default 28). */
+  maxLabelWidth?: number;
 }
 
 /** Cuts `text` to `width` columns with an ellipsis (labels are one line by design). */
@@ -35,12 +37,12 @@ export function cut(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
 }
 
-export function Menu<T>({ items, rows, columns, ...options }: MenuProps<T>) {
+export function Menu<T>({ items, rows, columns, maxLabelWidth = MAX_LABEL_WIDTH, ...options }: MenuProps<T>) {
   const terminal = useTerminalSize();
   const width = columns ?? terminal.columns;
   const { state } = useMenu(items, options);
   const window = menuWindow(items.length, state.cursor, rows ?? items.length);
-  const labelWidth = Math.min(MAX_LABEL_WIDTH, Math.max(0, ...items.map((item) => item.label.length)));
+  const labelWidth = Math.min(maxLabelWidth, Math.max(0, ...items.map((item) => item.label.length)));
   const room = width - 2;
   return (
     <Box flexDirection="column">

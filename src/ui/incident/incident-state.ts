@@ -132,7 +132,8 @@ function applyMetricPoints(metrics: readonly MetricView[], points: Extract<Incid
       unit: point.unit,
       baseline: point.baseline,
       current: point.value,
-      sigma: previous.sigmaUnit === undefined ? undefined : (point.value - point.baseline) / previous.sigmaUnit,
+      // A live source knows its baseline's spread and says how far off it is; a scenario's copy gives the unit.
+      sigma: point.deviationSigma ?? (previous.sigmaUnit === undefined ? undefined : (point.value - point.baseline) / previous.sigmaUnit),
       history: keepLast([...previous.history, point.value], METRIC_HISTORY_LENGTH),
     };
     if (at >= 0) next[at] = updated;

@@ -2,6 +2,8 @@
  * Lines of text, word-wrapped to the panel's width and clipped to its rows: a scenario's context,
  * a debrief's explanation, a hint. Each line may carry a tone or be dimmed; `wrapText` is the pure
  * part (tested without Ink). A panel that is not worth its space when cut may ask for all its rows.
+ * `paragraphs(text)` makes lines of prose with line breaks (speaker notes); a `pre` line (a table's
+ * row) is cut at the width rather than wrapped.
  */
 import { Text } from 'ink';
 import { toneColor, type Tone } from '../palette.js';
@@ -13,6 +15,9 @@ export interface TextLine {
   dim?: boolean;
   /** Continuation rows start this many columns in (a label's width). */
   indent?: number;
+  bold?: boolean;
+  /** Kept as it is (a table's row), cut at the width rather than wrapped. */
+  pre?: boolean;
 }
 
 /** Splits `text` into rows of at most `width` columns at spaces (a longer word is cut). */
@@ -35,8 +40,13 @@ export function wrapText(text: string, width: number, indent = 0): string[] {
   return rows;
 }
 
+/** One line per paragraph of `text` (none for ''), each with `style`. */
+export function paragraphs(text: string, style: Omit<TextLine, 'text'> = {}): TextLine[] {
+  return text === '' ? [] : text.replace(/\r/g, '').split('\n').map((line) => ({ ...style, text: line }));
+}
+
 export function wrapLines(lines: readonly TextLine[], width: number): TextLine[] {
-  return lines.flatMap((line) => wrapText(line.text, width, line.indent).map((text) => ({ ...line, text })));
+  return lines.flatMap((line) => line.pre ? [line] : wrapText(line.text, width, line.indent).map((text) => ({ ...line, text })));
 }
 
 export function TextLines({ lines, rows, columns }: { lines: readonly TextLine[]; rows: number; columns: number }) {
@@ -44,7 +54,7 @@ export function TextLines({ lines, rows, columns }: { lines: readonly TextLine[]
   return (
     <>
       {shown.map((line, index) => (
-        <Text key={index} wrap="truncate" dimColor={line.dim} color={line.tone ? toneColor(line.tone) : undefined}>
+        <Text key={index} wrap="truncate" bold={line.bold} dimColor={line.dim} color={line.tone ? toneColor(line.tone) : undefined}>
           {line.text}
         </Text>
       ))}

@@ -17,5 +17,5 @@ export { latencySparklinePanel, LatencySparkline, type LatencySeries } from './L
 export { probeStripPanel, ProbeStrip, WindowMarks, type ProbeStripRow, type WindowMark } from './ProbeStrip.js';
 export { contextLines, contextPanel } from './Context.js';
 export { stageAnswersPanel, StageAnswers, type StageAnswerRow } from './StageAnswers.js';
-export { textPanel, TextLines, wrapText, type TextLine } from './TextLines.js';
+export { paragraphs, textPanel, TextLines, wrapText, type TextLine } from './TextLines.js';
 export { moveProcessSelection, ProcessTable, processTablePanel, type ProcessRow } from './ProcessTable.js';

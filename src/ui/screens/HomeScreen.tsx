@@ -15,6 +15,7 @@ export const HOME_ENTRIES: readonly MenuItem<HomeChoice>[] = [
   { label: 'History', hint: 'every run on this machine, failures, machines side by side', value: { name: 'history' } },
   { label: 'Training', hint: 'the trainee ladder: diagnose incidents stage by stage, scored', value: { name: 'training' } },
   { label: 'Chaos experiments', hint: 'steady state, real faults, measured recovery, rollbacks; gamedays', value: { name: 'experiments' } },
+  { label: 'Presenter demos', hint: 'narratives that drive real drills and incidents on stage, with speaker notes', value: { name: 'narratives' } },
   { label: 'Quit', value: { name: 'quit' } },
 ];
 

@@ -1,6 +1,7 @@
 import type { DrillName } from '../../drills/types.js';
 import type { Experiment } from '../../experiments/schema.js';
 import type { Scenario } from '../../incidents/types.js';
+import type { Narrative } from '../../narratives/schema.js';
 
 /** Where the console is: one of these at a time; the root renders the matching screen. */
 export type Screen =
@@ -16,4 +17,6 @@ export type Screen =
   | { name: 'experiment'; choice: { kind: 'experiment'; experiment: Experiment } | { kind: 'gameday'; experiments: Experiment[] }; key: number }
   | { name: 'training'; lastExerciseId?: string }
   | { name: 'exercise'; exerciseId: string; key: number }
+  | { name: 'narratives'; lastNarrativeId?: string }
+  | { name: 'presenter'; narrative: Narrative; rehearse: boolean; pace: number; auto: boolean; key: number }
   | { name: 'quitting' };
