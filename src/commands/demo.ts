@@ -17,7 +17,7 @@ import { EXIT_FAILED, EXIT_OK, parseFlags, PATH_FLAGS, pathsFromFlags, positiveN
 const HELP = `Usage: firedrill demo                       pick a narrative (in a terminal; else the list)
        firedrill demo --list [--json]           the narratives: id, title, scenes, minutes, requirements
        firedrill demo ID|FILE                   present it: the presenter screen
-       firedrill demo ID|FILE --notes           speaker notes that follow the presenter (a second terminal)
+       firedrill demo [ID|FILE] --notes         speaker notes that follow the presenter (a second terminal)
        firedrill demo ID|FILE --check [--json]  go / no-go in seconds, without loading the machine
        firedrill demo ID|FILE --rehearse        play it with simulated load (REHEARSAL); time per scene at the end
        firedrill demo ID|FILE --script          a run sheet in Markdown, for printing
@@ -72,6 +72,10 @@ export const command: Command = async (ctx) => {
   if (values.record !== undefined) checkRecordFlag(values.record, values);
 
   const [id] = positionals;
+  // The notes follow whichever narrative the presenter on this data dir shows: no ID needed.
+  if (values.notes) return followNotes(ctx, values, id === undefined ? null : findNarrative(ctx, id));
+  const needsNarrative = (['check', 'rehearse', 'script', 'auto'] as const).find((mode) => values[mode]);
+  if (id === undefined && needsNarrative) throw new UsageError(`firedrill demo: --${needsNarrative} needs a narrative: firedrill demo ID --${needsNarrative} (firedrill demo --list shows them)`);
   if (values.list || id === undefined) {
     if (id !== undefined) throw new UsageError('firedrill demo: --list takes no narrative');
     if (!values.list && isInteractive(ctx)) return openPresenter(ctx, values, null);
@@ -82,7 +86,6 @@ export const command: Command = async (ctx) => {
     ctx.stdout.write(scriptMarkdown(narrative));
     return EXIT_OK;
   }
-  if (values.notes) return followNotes(ctx, values, narrative);
   if (values.check) return check(ctx, values, narrative);
   const headless = values.auto === true || !isInteractive(ctx);
   if (headless) {
@@ -170,12 +173,12 @@ async function runHeadless(ctx: CommandContext, values: Values, narrative: Narra
   return finished.reason === 'aborted' ? 130 : EXIT_OK;
 }
 
-async function followNotes(ctx: CommandContext, values: Values, narrative: Narrative): Promise<number> {
+async function followNotes(ctx: CommandContext, values: Values, narrative: Narrative | null): Promise<number> {
   const paths = pathsFromFlags(values, ctx.env);
   const socketPath = notesSocketPath(paths);
   if (isInteractive(ctx)) {
     const { openNotes } = await import('../ui/demo/open-notes.js');
-    return openNotes({ socketPath, narrative, signal: ctx.signal });
+    return openNotes({ socketPath, narrativeId: narrative?.id ?? null, signal: ctx.signal });
   }
   // Without a terminal: one line per change, for logs and scripts.
   const follower = new NotesFollower(socketPath);

@@ -236,8 +236,11 @@ export class NotesFollower {
       wake?.();
     };
     let waitingSaid = false;
+    // Not unref'ed: without a terminal, this timer is what keeps a waiting listener alive.
+    let retry: NodeJS.Timeout | undefined;
+    let ended = false;
     const connect = () => {
-      if (signal.aborted) return;
+      if (signal.aborted || ended) return;
       const socket = net.connect(this.socketPath);
       let connected = false;
       socket.once('connect', () => {
@@ -262,10 +265,11 @@ export class NotesFollower {
           waitingSaid = true;
           push({ type: 'waiting', socketPath: this.socketPath });
         }
-        if (!signal.aborted) setTimeout(connect, this.retryMs).unref();
+        if (!signal.aborted && !ended) retry = setTimeout(connect, this.retryMs);
       });
     };
     const onAbort = () => {
+      clearTimeout(retry);
       this.socket?.destroy();
       wake?.();
     };
@@ -283,6 +287,8 @@ export class NotesFollower {
         });
       }
     } finally {
+      ended = true;
+      clearTimeout(retry);
       signal.removeEventListener('abort', onAbort);
       this.socket?.destroy();
     }

@@ -6,7 +6,7 @@ import { defaultConfig } from '../../src/config/config.js';
 import { openHistory } from '../../src/history/open-history.js';
 import { ProcessReader } from '../../src/monitor/processes.js';
 import { resolvePaths } from '../../src/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { collect, runCli, startCli, waitFor } from '../helpers/cli.js';
 
 const SHIPPED = ['cpu-spike-traffic-surge', 'lightning-tour', 'live-incident', 'memory-leak-story', 'monitoring-catch-it', 'slow-database'];
 
@@ -98,5 +98,28 @@ describe('firedrill demo, headless', () => {
     // Nothing was started for real: no process of a fault's name appeared meanwhile.
     const started = new ProcessReader().read().processes.filter((process) => process.startedAt >= began);
     expect(started.filter((process) => ['report-builder', 'session-cache', 'checkout-api'].includes(process.name))).toEqual([]);
+  });
+  it('--notes without a narrative follows whichever the presenter on this data dir shows, to its end', async () => {
+    const data = path.join(dir, 'notes-any');
+    const notes = startCli(['demo', '--notes', '--data-dir', data], { env });
+    const done = collect(notes, 60_000);
+    let seen = '';
+    notes.stdout?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    await waitFor(() => seen.includes('waiting for a presenter'), 10_000, 'the notes to wait');
+    const presented = await runCli(['demo', 'lightning-tour', '--rehearse', '--pace', '0.02', '--data-dir', data], { env });
+    expect(presented.code, presented.stderr).toBe(0);
+    const { code, stdout } = await done;
+    expect(code).toBe(0);
+    expect(stdout).toContain('following the presenter');
+    expect(stdout).toMatch(/^scene 1\/5 Fire drills for incidents \| next: A real drill/m);
+    expect(stdout).toMatch(/^scene 5\/5 .* \| next: \(the end\)/m);
+  });
+
+  it('refuses --check, --rehearse, --script and --auto without a narrative, saying how to name one', async () => {
+    for (const flag of ['--check', '--rehearse', '--script', '--auto']) {
+      const { code, stderr } = await runCli(['demo', flag], { env });
+      expect(code, flag).toBe(2);
+      expect(stderr, flag).toContain(`firedrill demo: ${flag} needs a narrative: firedrill demo ID ${flag} (firedrill demo --list shows them)`);
+    }
   });
 });

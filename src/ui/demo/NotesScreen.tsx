@@ -38,7 +38,7 @@ function clock(seconds: number): string {
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
 
-export function NotesScreen({ follower, narrativeId, onQuit }: { follower: NotesFollower; narrativeId: string; onQuit(): void }) {
+export function NotesScreen({ follower, narrativeId, onQuit }: { follower: NotesFollower; narrativeId: string | null; onQuit(): void }) {
   const { state: view } = useEngine((signal) => follower.updates(signal), notesViewReducer, (): NotesView => ({ connection: 'waiting', socketPath: follower.socketPath, state: null }));
   useKeys((input, key) => {
     const command = clickerCommand(input, key);
@@ -47,7 +47,7 @@ export function NotesScreen({ follower, narrativeId, onQuit }: { follower: Notes
   });
   const state = view.state;
   const scene = state?.shown ?? null;
-  const other = state && state.narrative.id !== '' && state.narrative.id !== narrativeId ? ` (the presenter shows ${state.narrative.id})` : '';
+  const other = state && narrativeId !== null && state.narrative.id !== '' && state.narrative.id !== narrativeId ? ` (the presenter shows ${state.narrative.id})` : '';
   const connection =
     view.connection === 'connected' ? <Text color="green">following</Text> : view.connection === 'lost' ? <Text color="yellow">presenter gone: waiting</Text> : <Text dimColor>waiting for the presenter</Text>;
   const figures: Figure[] = [];
@@ -65,7 +65,7 @@ export function NotesScreen({ follower, narrativeId, onQuit }: { follower: Notes
         <>
           {scene ? `Notes · ${scene.index + 1}/${scene.count} ${scene.title}` : 'Speaker notes'}
           <Text dimColor bold={false}>
-            {state ? ` · ${state.narrative.title}` : ` · ${narrativeId}`}
+            {state ? ` · ${state.narrative.title}` : narrativeId ? ` · ${narrativeId}` : ''}
             {other}
           </Text>
         </>
