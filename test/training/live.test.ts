@@ -14,7 +14,7 @@ import { descendantsOf, isAlive } from '../helpers/procs.js';
 import { SqliteTrainingStore } from '../../src/training/store.js';
 import type { ExerciseEvent, StageQuestion } from '../../src/training/types.js';
 
-// Real faults on this machine (one busy process, small files): run under /work/bin/heavy with the suite.
+// Real faults on this machine (one busy process, small files): kept small and short, as every test here.
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));

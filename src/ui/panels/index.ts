@@ -1,7 +1,7 @@
 /**
  * The console's reusable panels. Each renders in a `rows` x `columns` budget and has a factory
  * (`xxxPanel(data, options)`) that returns a ShellPanel: what it asks of the layout and how it
- * renders. A mode's screen arranges these in a ScreenShell (see /work/plan/SHELL.md); a panel
+ * renders. A mode's screen arranges these in a ScreenShell (see src/ui/README.md); a panel
  * only its mode needs is written the same way, here, so that others can reuse it.
  */
 export { actionsPanel, Actions } from './Actions.js';

@@ -1,5 +1,5 @@
 /**
- * The one frame every console screen is built in (see /work/plan/SHELL.md for a whole screen):
+ * The one frame every console screen is built in (see src/ui/README.md for a whole screen):
  *
  *   title ······································· status      header: what this is, how it goes
  *   caption                                                   the line that stands out (optional)
