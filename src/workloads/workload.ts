@@ -25,7 +25,7 @@ const AGENT_BASELINE_BYTES = 0.6 * 1024 * 1024;
 const MEMORY_SHARE = 0.5;
 /** Agents started at once: enough to start 1,000 in a few seconds without a fork storm. */
 const START_CONCURRENCY = 32;
-const STOP_GRACE_MS = 1500;
+const STOP_GRACE_MS = 1000;
 const GONE_WITHIN_MS = 2000;
 const LEDGER_FLUSH_MS = 250;
 /** A CPU spike lasts at most this long. */
@@ -169,6 +169,11 @@ export class Workload {
   /** The latest /proc sample (null before the first). */
   latestSample(): { at: number; totals: WorkloadTotals; processes: ProcessSample[] } | null {
     return this.lastSample;
+  }
+
+  /** Counts since the start. */
+  stats(): { started: number; churned: number; died: number; restarted: number; chaos: number } {
+    return { ...this.counters };
   }
 
   /** Kinds and how many processes each was planned to have. */
