@@ -111,8 +111,9 @@ while (1) {
 `;
 
 /**
- * The sh engine, for machines without perl: only /bin/sh, sleep and head. Names show in comm (ps -e,
- * top); the command line stays "sh". CPU is a duty cycle of busy loops sized once at start, memory
+ * The sh engine, for machines without perl: only /bin/sh, sleep, date, head and tr. Names show in comm
+ * (ps -e, top); the command line stays "sh". CPU is a duty cycle of busy loops timed once at start
+ * (whole percents, 100 ms periods), memory
  * a shell variable of that many bytes (steady at its peak: the shell has no cheap way to free in
  * steps). It takes no commands: the chaos triggers that need one say so.
  * Arguments: as the perl agent's.
@@ -125,15 +126,29 @@ mem=""; [ "$mkib" -gt 0 ] 2>/dev/null && mem=$(head -c "$((mkib * 1024))" /dev/z
 start=$(date +%s)
 ends() { [ "$life" -gt 0 ] && [ $(( $(date +%s) - start )) -ge "$life" ]; }
 if [ "$cpct" -gt 0 ] 2>/dev/null; then
-  busy=$((cpct * 40)); rest=$(( (100 - cpct) ))
+  # Nanoseconds per busy-loop iteration: the quickest of three timings (date +%N where it
+  # exists), so that a moment of contention at start does not shrink every later busy period.
+  per=0
+  for run in 1 2 3; do
+    t0=$(date +%s%N); i=0; while [ $i -lt 2000 ]; do i=$((i + 1)); done; t1=$(date +%s%N)
+    case "$t0$t1" in *N*) took=3000 ;; *) took=$(( (t1 - t0) / 2000 )) ;; esac
+    [ "$per" -eq 0 ] || [ "$took" -lt "$per" ] && per=$took
+  done
+  [ "$per" -gt 0 ] 2>/dev/null || per=3000
+  busy=$((cpct * 1000000 / per)); rest=$((100 - cpct))
   while :; do
     i=0; while [ $i -lt $busy ]; do i=$((i + 1)); done
-    [ $rest -gt 0 ] && sleep "0.$(printf %02d $rest)"
+    [ $rest -gt 0 ] && sleep "0.$(printf %03d $rest)"
     ends && exit "$code"
   done
 fi
-if [ "$life" -gt 0 ]; then sleep "$life"; exit "$code"; fi
-exec sleep 2147483647
+# Idle: the shell itself waits (an exec would rename it), on stdin, which ends with firedrill;
+# a lifetime is counted in one-second sleeps, so that none outlives the shell by more than that.
+if [ "$life" -gt 0 ]; then
+  while ! ends; do sleep 1; done
+  exit "$code"
+fi
+while read -r line; do :; done
 `;
 
 export type AgentEngine = 'perl' | 'sh';
@@ -167,7 +182,8 @@ export function agentCommand(engine: AgentEngine, spec: AgentSpec): { command: s
     spec.name,
     spec.comm,
     spec.cpuPattern,
-    String(spec.cpuPercent),
+    // The shell counts in whole numbers only.
+    String(engine === 'sh' ? Math.ceil(spec.cpuPercent) : spec.cpuPercent),
     spec.memoryPattern,
     String(Math.round(spec.memoryKib)),
     String(spec.lifetimeSeconds),

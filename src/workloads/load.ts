@@ -96,8 +96,8 @@ export function loadProfileFile(file: string): { profile: WorkloadProfile } | { 
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const problem = document.errors[0] ?? document.warnings[0];
   if (problem) {
-    const line = problem.linePos?.[0]?.line;
-    return { error: { file, message: `${file}${line ? `:${line}` : ''}: not valid YAML: ${problem.message.split('\n')[0]}` } };
+    const line = text.slice(0, problem.pos[0]).split('\n').length;
+    return { error: { file, message: `${file}:${line}: not valid YAML: ${problem.message.split('\n')[0]}` } };
   }
   const raw: unknown = document.toJS({ maxAliasCount: 100 });
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
