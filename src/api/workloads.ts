@@ -91,7 +91,14 @@ export function workloadRoutes(manager: WorkloadManager): Route[] {
               ...(body.duration_seconds === undefined ? {} : { durationMs: body.duration_seconds * 1000 }),
               ...(body.seed === undefined ? {} : { seed: body.seed }),
             });
-            if (body.start) manager.start(entry.workload.id);
+            if (body.start) {
+              try {
+                manager.start(entry.workload.id);
+              } catch (error) {
+                manager.discard(entry.workload.id);
+                throw error;
+              }
+            }
             sendJson(response, 201, toWireWorkload(entry));
           } catch (error) {
             asHttpError(error);

@@ -328,8 +328,9 @@ async function chaos(ctx: CommandContext, argv: string[]): Promise<number> {
     writeLine(ctx.stdout, `workload ${id}: ${String(answer.json.message)}`);
     return EXIT_OK;
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    writeLine(ctx.stderr, `firedrill workload chaos: cannot reach ${base}${cause ? ` (${cause})` : ''}: ${(error as Error).message}; is \`firedrill serve\` running?`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message;
+    writeLine(ctx.stderr, `firedrill workload chaos: cannot reach ${base}${why ? ` (${why})` : ''}: ${(error as Error).message}; is \`firedrill serve\` running?`);
     return EXIT_FAILED;
   }
 }

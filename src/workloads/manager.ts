@@ -78,6 +78,11 @@ export class WorkloadManager {
     return entry;
   }
 
+  /** Forgets a workload that was created and never started (its start was refused). */
+  discard(id: string): void {
+    if (this.entries.get(id)?.status === 'created') this.entries.delete(id);
+  }
+
   get(id: string): ManagedWorkload | undefined {
     return this.entries.get(id);
   }

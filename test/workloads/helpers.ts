@@ -40,13 +40,13 @@ export function psNames(pid: number): { comm: string; args: string } | null {
 /** Consumes a workload's events in the background, keeping them, with a way to wait for one. */
 export function collectEvents(events: AsyncIterable<WorkloadEvent>) {
   const seen: WorkloadEvent[] = [];
-  let wake: (() => void) | null = null;
+  const waiting: { wake: (() => void) | null } = { wake: null };
   const done = (async () => {
     for await (const event of events) {
       seen.push(event);
-      wake?.();
+      waiting.wake?.();
     }
-    wake?.();
+    waiting.wake?.();
   })();
   async function waitFor<T extends WorkloadEvent['type']>(
     type: T,
@@ -60,7 +60,7 @@ export function collectEvents(events: AsyncIterable<WorkloadEvent>) {
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`no ${type} event within ${timeoutMs} ms; saw ${[...new Set(seen.map((event) => event.type))].join(', ')}`);
       await new Promise<void>((resolve) => {
-        wake = resolve;
+        waiting.wake = resolve;
         setTimeout(resolve, 100);
       });
     }
