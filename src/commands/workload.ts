@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig } from '../config/config.js';
 import { cleanupLeftovers, openLedger } from '../drills/ledger.js';
+import { describeNetworkError } from '../http/network-error.js';
+import { displayUrl, endpointUrl, normalizeBaseUrl, pickUrl } from '../http/url.js';
 import { resolvePaths } from '../paths.js';
 import { defaultWorkloadsDir, findProfile, loadProfiles } from '../workloads/load.js';
 import { startWorkloadMetricsServer, WorkloadMetrics, type WorkloadMetricsServer } from '../workloads/metrics.js';
@@ -281,15 +283,15 @@ async function chaos(ctx: CommandContext, argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const base = (values.api ?? ctx.env.FIREDRILL_API_URL ?? config.api.url ?? 'http://127.0.0.1:8000').replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+  const picked = pickUrl('api', [
+    ['--api', values.api],
+    ['FIREDRILL_API_URL', ctx.env.FIREDRILL_API_URL],
+    [`${paths.configFile}: api.url`, config.api.url],
+  ]);
+  const base = normalizeBaseUrl(picked ?? 'http://127.0.0.1:8000', { suffix: '/api/v1' });
   const apiKey = values['api-key'] ?? ctx.env.FIREDRILL_API_KEY ?? config.api.key;
   if (!apiKey) throw new UsageError('firedrill workload chaos: needs the API key of firedrill serve: pass --api-key K or set FIREDRILL_API_KEY');
-  let url: URL;
-  try {
-    url = new URL(`${base}${WORKLOADS_PREFIX}`);
-  } catch {
-    throw new UsageError(`firedrill workload chaos: --api: "${base}" is not a URL; expected something like http://127.0.0.1:8000`);
-  }
+  const url = endpointUrl(base, WORKLOADS_PREFIX);
 
   const call = async (method: string, path: string, payload?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
     const response = await fetch(`${url.href}${path}`, {
@@ -315,7 +317,7 @@ async function chaos(ctx: CommandContext, argv: string[]): Promise<number> {
       if (listed.status !== 200) throw new Error(`${listed.status}: ${String(listed.json.detail ?? 'listing the workloads failed')}`);
       const running = (listed.json as unknown as { workload_id: string; status: string }[]).filter((entry) => entry.status === 'running');
       if (running.length !== 1) {
-        writeLine(ctx.stderr, `firedrill workload chaos: ${running.length === 0 ? 'no workload is running on' : `${running.length} workloads run on`} ${base}; name one with --workload ID${running.length > 1 ? ` (${running.map((entry) => entry.workload_id).join(', ')})` : ''}`);
+        writeLine(ctx.stderr, `firedrill workload chaos: ${running.length === 0 ? 'no workload is running on' : `${running.length} workloads run on`} ${displayUrl(base)}; name one with --workload ID${running.length > 1 ? ` (${running.map((entry) => entry.workload_id).join(', ')})` : ''}`);
         return EXIT_FAILED;
       }
       id = running[0]!.workload_id;
@@ -328,9 +330,7 @@ async function chaos(ctx: CommandContext, argv: string[]): Promise<number> {
     writeLine(ctx.stdout, `workload ${id}: ${String(answer.json.message)}`);
     return EXIT_OK;
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message;
-    writeLine(ctx.stderr, `firedrill workload chaos: cannot reach ${base}${why ? ` (${why})` : ''}: ${(error as Error).message}; is \`firedrill serve\` running?`);
+    writeLine(ctx.stderr, `firedrill workload chaos: cannot reach ${displayUrl(base)}: ${describeNetworkError(error)}; is \`firedrill serve\` running?`);
     return EXIT_FAILED;
   }
 }

@@ -1,8 +1,7 @@
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, constants } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { parseYamlFile, YamlFileError } from '../files/read-yaml.js';
 import { MAX_PROFILE_BYTES, profileFileSchema, profileFromFile } from './schema.js';
 import type { WorkloadProfile } from './types.js';
 
@@ -66,85 +65,14 @@ export function loadProfiles(dir: string = defaultWorkloadsDir()): { profiles: W
   return { profiles, errors };
 }
 
-/** Reads a regular file of at most `maxBytes` (a FIFO or a device would block or never end). */
-function readBoundedFile(file: string, maxBytes: number): string {
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new Error('not a regular file');
-    if (stats.size > maxBytes) throw new Error(`larger than ${maxBytes / 1024} KiB (${Math.ceil(stats.size / 1024)} KiB)`);
-    const buffer = Buffer.alloc(stats.size);
-    let read = 0;
-    while (read < stats.size) {
-      const got = readSync(fd, buffer, read, stats.size - read, read);
-      if (got === 0) break;
-      read += got;
-    }
-    return buffer.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export function loadProfileFile(file: string): { profile: WorkloadProfile } | { error: ProfileLoadError } {
-  let text: string;
   try {
-    text = readBoundedFile(file, MAX_PROFILE_BYTES);
+    const parsed = parseYamlFile(file, profileFileSchema, { what: 'workload file', maxBytes: MAX_PROFILE_BYTES });
+    return { profile: profileFromFile(parsed, file) };
   } catch (error) {
-    return { error: { file, message: `${file}: cannot read the file (${(error as Error).message})` } };
+    if (!(error instanceof YamlFileError)) throw error;
+    return { error: { file, ...(error.field ? { field: error.field } : {}), message: error.message } };
   }
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  const problem = document.errors[0] ?? document.warnings[0];
-  if (problem) {
-    const line = text.slice(0, problem.pos[0]).split('\n').length;
-    return { error: { file, message: `${file}:${line}: not valid YAML: ${problem.message.split('\n')[0]}` } };
-  }
-  const raw: unknown = document.toJS({ maxAliasCount: 100 });
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { error: { file, message: `${file}: expected a mapping of profile fields at the top level` } };
-  }
-  const parsed = profileFileSchema.safeParse(raw);
-  if (!parsed.success) return { error: describeIssue(file, raw, parsed.error.issues[0]!) };
-  return { profile: profileFromFile(parsed.data, file) };
-}
-
-function valueAt(raw: unknown, keys: readonly PropertyKey[]): unknown {
-  let value = raw;
-  for (const key of keys) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-function shown(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** "FILE: kinds.2.cpu.percent: expected a number <= 100, found 150". */
-function describeIssue(file: string, raw: unknown, issue: z.core.$ZodIssue): ProfileLoadError {
-  const keys = issue.path;
-  let field = keys.map(String).join('.');
-  let detail: string;
-  if (issue.code === 'unrecognized_keys') {
-    field = [...keys.map(String), issue.keys[0]].join('.');
-    detail = 'unknown key';
-  } else if (issue.code === 'invalid_type') {
-    const found = valueAt(raw, keys);
-    detail = found === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}, found ${shown(found)}`;
-  } else if (issue.code === 'too_big' || issue.code === 'too_small') {
-    const bound = issue.code === 'too_big' ? `${issue.inclusive === false ? '<' : '<='} ${issue.maximum}` : `${issue.inclusive === false ? '>' : '>='} ${issue.minimum}`;
-    const what = issue.origin === 'string' ? 'a length' : issue.origin === 'array' ? 'a number of items' : 'a value';
-    detail = `expected ${what} ${bound}, found ${shown(valueAt(raw, keys))}`;
-  } else if (issue.code === 'invalid_value') {
-    detail = `expected one of ${issue.values.map((value) => String(value)).join(', ')}, found ${shown(valueAt(raw, keys))}`;
-  } else {
-    const found = valueAt(raw, keys);
-    detail = `${issue.message}${found === undefined || typeof found === 'object' ? '' : `, found ${shown(found)}`}`;
-  }
-  return { file, ...(field ? { field } : {}), message: `${file}: ${field || '(top level)'}: ${detail}` };
 }
 
 /** A profile by id, or an Error listing the ids there are. */

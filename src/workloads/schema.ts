@@ -81,7 +81,7 @@ export const profileFileSchema = z
   .superRefine((profile, context) => {
     const seen = new Set<string>();
     profile.kinds.forEach((kind, index) => {
-      if (seen.has(kind.id)) context.addIssue({ code: 'custom', path: ['kinds', index, 'id'], message: `expected a unique id; "${kind.id}" is used twice` });
+      if (seen.has(kind.id)) context.addIssue({ code: 'custom', path: ['kinds', index, 'id'], message: 'expected an id no other kind of this profile has' });
       seen.add(kind.id);
     });
     if (!profile.kinds.some((kind) => (kind.weight ?? 0) > 0 || (kind.count ?? 0) > 0)) {

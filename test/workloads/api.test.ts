@@ -111,7 +111,7 @@ describe('firedrill workload chaos', () => {
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringMatching(/expected one action \(cpu-spike, memory-leak, kill, churn-burst\), got "explode"/)]);
     const closed = await freePort();
     const away = await runCli(['workload', 'chaos', 'kill', '--priority', 'low', '--api', `http://127.0.0.1:${closed}`, '--api-key', 'k']);
-    expect([away.code, away.stderr]).toEqual([1, expect.stringMatching(new RegExp(`cannot reach http://127\\.0\\.0\\.1:${closed} \\(ECONNREFUSED\\).*is \`firedrill serve\` running\\?`))]);
+    expect([away.code, away.stderr]).toEqual([1, expect.stringMatching(new RegExp(`cannot reach http://127\\.0\\.0\\.1:${closed}: connection refused; is \`firedrill serve\` running\\?`))]);
   });
 });
 
