@@ -269,6 +269,15 @@ function createConsoleServices(
       },
     },
     demos: createDemoServices({ config, paths, env, flags: values, startMonitor, loadScenarios, sayAfterExit }),
+    workloads: {
+      profiles: async () => (await import('../workloads/load.js')).loadProfiles(),
+      async create(profile) {
+        const [{ Workload }, { cleanupLeftovers, openLedger }] = await Promise.all([import('../workloads/workload.js'), import('../drills/ledger.js'), startMonitor()]);
+        // What a firedrill killed outright left behind goes first (its owner is dead: nothing of a live one is touched).
+        await cleanupLeftovers(paths);
+        return new Workload({ profile, ledger: openLedger(paths) });
+      },
+    },
   };
   return {
     services,

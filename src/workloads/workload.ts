@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { endChild, spawnChild, type Child } from '../drills/children.js';
 import type { Ledger } from '../drills/ledger.js';
-import { isSameProcessAlive, readCgroupMemoryRoom, readMemorySync } from '../drills/proc.js';
-import { agentCommand, detectAgentEngine, type AgentEngine } from './agent.js';
+import { isSameProcessAlive, readCgroupMemoryRoom, readMemorySync, readProcessStat } from '../drills/proc.js';
+import { detectAgentEngine, type AgentEngine } from './agent.js';
+import { endAgent, openAgentPool, type AgentHandle, type AgentPool } from './pool.js';
 import { ownCpuSeconds, readPrivateBytes, readProcStat } from './proc-stats.js';
 import { MAX_PROCESSES, planCounts } from './schema.js';
 import type {
@@ -55,7 +55,7 @@ export interface WorkloadOptions {
 }
 
 interface Managed extends WorkloadProcess {
-  child: Child;
+  agent: AgentHandle;
   kindSpec: ProcessKind;
   lifetimeSeconds: number;
   /** Set when firedrill ends it, so that its exit is not reported as a death. */
@@ -117,6 +117,10 @@ export class Workload {
   private wake: (() => void) | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<Managed>>();
+  private pool: AgentPool | null = null;
+  private launcher: { pid: number; startTime: number } | null = null;
+  /** Set when the workload cannot go on (its launcher died): run() stops with it. */
+  private failure: string | null = null;
   private ledgerOps: LedgerOp[] = [];
   private ledgerTimer: NodeJS.Timeout | null = null;
   private ledgerWork: Promise<void> = Promise.resolve();
@@ -196,7 +200,7 @@ export class Workload {
         const seconds = clamp(trigger.seconds, 1, MAX_CHAOS_SECONDS);
         const targets = alive.filter((managed) => matchesKind(managed, trigger.kind));
         if (targets.length === 0) throw new WorkloadError(`no running process of kind "${trigger.kind}" (kinds: ${this.kindList()})`);
-        for (const managed of targets) managed.child.process.stdin?.write(`cpu ${percent} ${seconds}\n`);
+        for (const managed of targets) managed.agent.send(`cpu ${percent} ${seconds}`);
         result = {
           action: 'cpu-spike',
           targets: targets.map(toPublic),
@@ -221,7 +225,7 @@ export class Workload {
         if (room !== null && maxMb * 2 ** 20 > room * MEMORY_SHARE) {
           throw new WorkloadError(`a leak of up to ${maxMb} MiB is more than half of the ${Math.round(room / 2 ** 20)} MiB available; ask for less`);
         }
-        target.child.process.stdin?.write(`leak ${Math.round(rate * 1024)} ${Math.round(maxMb * 1024)}\n`);
+        target.agent.send(`leak ${Math.round(rate * 1024)} ${Math.round(maxMb * 1024)}`);
         result = {
           action: 'memory-leak',
           targets: [toPublic(target)],
@@ -233,7 +237,7 @@ export class Workload {
         const target = this.pick(alive.filter((managed) => managed.priority === trigger.priority));
         if (!target) throw new WorkloadError(`no running ${trigger.priority}-priority process to kill`);
         target.endingBy = 'chaos';
-        target.child.process.kill('SIGKILL');
+        target.agent.kill('SIGKILL');
         result = { action: 'kill', targets: [toPublic(target)], message: `killed ${target.name} (pid ${target.pid}, ${target.priority}) with SIGKILL` };
         break;
       }
@@ -273,6 +277,7 @@ export class Workload {
       this.emit({ type: 'starting', workloadId: this.id, profile: this.profile.id, processes: this.requested, engine: this.engine });
       for (;;) {
         while (this.queue.length > 0) yield this.queue.shift()!;
+        if (this.failure !== null) outcome.failure ??= this.failure;
         if (outcome.failure !== null || signal.aborted || this.state === 'stopping') break;
         if (outcome.startDone && this.state === 'starting') {
           this.state = 'running';
@@ -306,6 +311,11 @@ export class Workload {
         summary: this.summary(leftBehind),
       };
     }
+  }
+
+  private fail(reason: string): void {
+    this.failure ??= reason;
+    this.wakeUp();
   }
 
   /** Ends the workload from outside (the API's stop): run() then cleans up and yields `finished`. */
@@ -373,6 +383,18 @@ export class Workload {
   }
 
   private async startAll(signal: AbortSignal): Promise<void> {
+    const pool = await openAgentPool(this.engine);
+    this.pool = pool;
+    if (pool.launcherPid !== null) {
+      const startTime = readProcessStat(pool.launcherPid)?.startTime;
+      if (startTime !== undefined) {
+        this.launcher = { pid: pool.launcherPid, startTime };
+        this.queueLedger({ add: { pid: pool.launcherPid, startTime, command: `workload ${this.id} launcher` } });
+      }
+    }
+    void pool.broken.then((reason) => {
+      if (this.state === 'starting' || this.state === 'running') this.fail(reason);
+    });
     // Kinds interleaved by their share, so that a workload cut short by Ctrl-C still looks like the profile.
     const slots: { kind: ProcessKind; at: number }[] = [];
     for (const kind of this.profile.kinds) {
@@ -410,7 +432,9 @@ export class Workload {
       ? Math.round(kind.lifetime.minSeconds + this.random() * (kind.lifetime.maxSeconds - kind.lifetime.minSeconds))
       : 0;
     const name = kind.name.replace(/\{n\}/g, String(instance));
-    const { command, args } = agentCommand(this.engine, {
+    const pool = this.pool;
+    if (!pool) throw new Error('the workload has no process launcher');
+    const agent = await pool.start({
       name,
       comm: kind.comm,
       cpuPattern: kind.cpu.pattern,
@@ -424,18 +448,9 @@ export class Workload {
       rampSeconds: kind.rampSeconds,
       seed: Math.floor(this.random() * 2 ** 31),
     });
-    const child = await spawnChild(command, args, {
-      stdio: ['pipe', 'ignore', 'ignore'],
-      // Nothing of firedrill's environment (API keys...) is handed to a thousand processes; a
-      // fixed mmap threshold lets freed pattern memory go back to the system.
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', MALLOC_MMAP_THRESHOLD_: '131072' },
-      cwd: '/',
-    });
-    // A write to an agent that has just ended must not become an uncaught error.
-    child.process.stdin?.on('error', () => {});
     const managed: Managed = {
-      pid: child.pid,
-      startTime: child.startTime ?? 0,
+      pid: agent.pid,
+      startTime: agent.startTime ?? 0,
       name,
       comm: kind.comm,
       kind: kind.id,
@@ -443,16 +458,16 @@ export class Workload {
       cpuPattern: kind.cpu.pattern,
       memoryPattern: kind.memory.pattern,
       startedAt: Date.now(),
-      child,
+      agent,
       kindSpec: kind,
       lifetimeSeconds,
       endingBy: null,
       previousCpuSeconds: null,
     };
-    this.live.set(child.pid, managed);
+    this.live.set(agent.pid, managed);
     this.counters.started++;
-    if (child.startTime !== null) this.queueLedger({ add: { pid: child.pid, startTime: child.startTime, command: `workload ${this.id} ${name}` } });
-    void child.exited.then(({ code, signal }) => this.onExit(managed, code, signal));
+    if (agent.startTime !== null) this.queueLedger({ add: { pid: agent.pid, startTime: agent.startTime, command: `workload ${this.id} ${name}` } });
+    void agent.exited.then(({ code, signal }) => this.onExit(managed, code, signal));
     return managed;
   }
 
@@ -496,7 +511,7 @@ export class Workload {
       const victim = this.pick([...this.live.values()].filter((managed) => managed.endingBy === null && managed.priority === priority));
       if (!victim) continue;
       victim.endingBy = 'churn';
-      void endChild(victim.child, STOP_GRACE_MS);
+      void endAgent(victim.agent, STOP_GRACE_MS);
       this.counters.churned++;
       this.startProcess(victim.kindSpec).then(
         (replacement) => this.emit({ type: 'churned', ended: toPublic(victim), started: toPublic(replacement), reason }),
@@ -577,8 +592,10 @@ export class Workload {
     await Promise.allSettled([...this.inFlight]);
     const all = [...this.live.values()];
     for (const managed of all) managed.endingBy ??= 'stop';
-    await Promise.all(all.map((managed) => endChild(managed.child, STOP_GRACE_MS)));
-    // Node has reaped them once 'exit' fired; confirm through /proc all the same.
+    await Promise.all(all.map((managed) => endAgent(managed.agent, STOP_GRACE_MS)));
+    await this.pool?.close();
+    if (this.launcher) this.queueLedger({ remove: this.launcher.pid });
+    // Their ends were reported by whoever reaped them; confirm through /proc all the same.
     const alive = () => all.filter((managed) => managed.startTime !== 0 && isSameProcessAlive(managed.pid, managed.startTime)).length;
     const deadline = Date.now() + GONE_WITHIN_MS;
     let left = alive();

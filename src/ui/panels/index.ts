@@ -11,6 +11,7 @@ export { CompactGauges, FullGauges, Gauges, gaugesPanel } from './Gauges.js';
 export { hypothesesPanel, Hypotheses } from './Hypotheses.js';
 export { injectedMetricsPanel, InjectedMetrics } from './InjectedMetrics.js';
 export { noticesPanel, Notices, type NoticeItem } from './Notices.js';
+export { moveProcessSelection, ProcessTable, processTablePanel, type ProcessRow } from './ProcessTable.js';
 export { selectListPanel } from './SelectList.js';
 export { timelinePanel, Timeline, type TimelineItem } from './Timeline.js';
 export { latencySparklinePanel, LatencySparkline, type LatencySeries } from './LatencySparkline.js';
