@@ -36,6 +36,12 @@ function childrenOf(pid) {
   }
   return found;
 }
+function descendantsOf(pid) {
+  const found = [];
+  const queue = [pid];
+  while (queue.length > 0) for (const child of childrenOf(queue.shift())) found.push(child), queue.push(child);
+  return found;
+}
 function pss(pid) {
   try {
     return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]) * 1024;
@@ -72,12 +78,15 @@ async function measure(processes) {
   const startMs = performance.now() - spawnedAt;
   const started = JSON.parse(output.split('\n').find((line) => line.includes('"type":"started"')));
   await sleep(3000);
-  const agents = childrenOf(child.pid);
+  // The launcher and the agents it forked.
+  const agents = descendantsOf(child.pid);
   const agentPss = agents.reduce((sum, pid) => sum + pss(pid), 0);
   const systemUsed = availableBefore - memAvailable();
-  const ticksBefore = cpuTicks(child.pid);
+  // firedrill's own management: the node process and the launcher that forks the agents.
+  const managers = [child.pid, ...childrenOf(child.pid)];
+  const ticksBefore = managers.map(cpuTicks);
   await sleep(OWN_CPU_WINDOW_MS);
-  const ownCpu = ((cpuTicks(child.pid) - ticksBefore) / TICKS / (OWN_CPU_WINDOW_MS / 1000)) * 100;
+  const ownCpu = managers.map((pid, index) => ((cpuTicks(pid) - ticksBefore[index]) / TICKS / (OWN_CPU_WINDOW_MS / 1000)) * 100);
   const scrapes = [];
   let series = 0;
   for (let index = 0; index < 5; index++) {
@@ -104,10 +113,11 @@ async function measure(processes) {
 }
 
 /** Busy share of one core over 5 s of a process started by `command`, after a second to settle. */
-async function dutyCycle(command, args) {
+async function dutyCycle(command, args, input) {
   const child = spawn(command, args, { stdio: ['pipe', 'ignore', 'ignore'] });
+  if (input) child.stdin.write(input);
   await sleep(1000);
-  const pids = [child.pid, ...childrenOf(child.pid)];
+  const pids = [child.pid, ...descendantsOf(child.pid)];
   const before = pids.map(cpuTicks);
   await sleep(5000);
   const used = pids.map(cpuTicks).reduce((sum, ticks, index) => sum + ticks - before[index], 0);
@@ -125,16 +135,16 @@ async function dutyCycle(command, args) {
 const rows = [];
 for (const size of sizes) rows.push(await measure(size));
 console.log(`Workloads, realistic profile, ${new Date().toISOString()} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), load ${os.loadavg()[0].toFixed(1)}`);
-console.log('processes | started in (cli / engine) | agents PSS | machine memory used | firedrill CPU | firedrill RSS | scrape | series | stop | left');
+console.log('processes | started in (cli / engine) | agents PSS | machine memory used | firedrill CPU (node + launcher) | firedrill RSS | scrape | series | stop | left');
 for (const row of rows) {
   console.log(
-    `${String(row.processes).padStart(9)} | ${(row.startMs / 1000).toFixed(2)} s / ${(row.engineStartMs / 1000).toFixed(2)} s | ${mib(row.agentPss).padStart(10)} | ${mib(row.systemUsed).padStart(19)} | ${row.ownCpu.toFixed(1).padStart(11)} % | ${mib(row.firedrillRss).padStart(13)} | ${row.scrapeMs.toFixed(0).padStart(3)} ms | ${String(row.series).padStart(6)} | ${row.stopMs.toFixed(0)} ms | ${row.left}`,
+    `${String(row.processes).padStart(9)} | ${(row.startMs / 1000).toFixed(2)} s / ${(row.engineStartMs / 1000).toFixed(2)} s | ${mib(row.agentPss).padStart(10)} | ${mib(row.systemUsed).padStart(19)} | ${row.ownCpu.map((value) => value.toFixed(1)).join(' + ').padStart(11)} % | ${mib(row.firedrillRss).padStart(13)} | ${row.scrapeMs.toFixed(0).padStart(3)} ms | ${String(row.series).padStart(6)} | ${row.stopMs.toFixed(0)} ms | ${row.left}`,
   );
 }
 
-const { PERL_AGENT } = await import(path.resolve('src/workloads/agent.ts')).catch(() => ({ PERL_AGENT: null }));
-const perlAgent = PERL_AGENT ?? /PERL_AGENT = String\.raw`([\s\S]*?)`;/.exec(readFileSync('src/workloads/agent.ts', 'utf8'))[1];
-const agent = await dutyCycle('perl', ['-e', perlAgent, '--', 'bench', 'bench', 'steady', '50', 'steady', '0', '0', '0', '0', '0', '60', '1']);
+// One agent through the launcher at a steady 50 %, its CPU read from /proc like any other.
+const launcherScript = /PERL_LAUNCHER = String\.raw`([\s\S]*?)`;/.exec(readFileSync('src/workloads/agent.ts', 'utf8'))[1];
+const agent = await dutyCycle('perl', ['-e', launcherScript, '--', '0'], 'spawn\t1\tbench\tbench\tsteady\t50\tsteady\t0\t0\t0\t0\t0\t60\t1\n');
 let reference = null;
 try {
   execFileSync('stress-ng', ['--version'], { stdio: 'ignore' });

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { countOpenFds, readProcStat } from './proc-stats.js';
 import type { Workload } from './workload.js';
 
@@ -11,74 +11,105 @@ import type { Workload } from './workload.js';
  * gone at the next scrape (no stale series).
  */
 
-const PROCESS_LABELS = ['workload', 'kind', 'priority', 'process_name', 'executable', 'pid'] as const;
+interface Sample {
+  value: number;
+  labels?: Record<string, string>;
+  /** Labels of one process, the same object on every scrape: prom-client formats them once (it caches by object). */
+  sharedLabels: Record<string, string>;
+}
+
+/**
+ * A metric whose values are produced whole at scrape time; registered in a prom-client Registry,
+ * which formats and serves it like any other. prom-client's Gauge would hash and validate every
+ * label set of every series on each scrape: four times the cost at a thousand processes (bench/).
+ */
+class SnapshotMetric {
+  values: Sample[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'gauge' | 'counter',
+    private readonly refresh?: () => void,
+  ) {}
+
+  get() {
+    this.refresh?.();
+    return { name: this.name, help: this.help, type: this.type, values: this.values, aggregator: 'sum' as const };
+  }
+}
 
 export class WorkloadMetrics {
   readonly registry = new Registry();
+  /** Each live process's label object, by pid and start time, kept while it lives. */
+  private labelsOf = new Map<string, Record<string, string>>();
 
   constructor(private readonly workloads: () => Iterable<Workload>) {
-    const registers = [this.registry];
-    const cpu = new Counter({
-      name: 'process_cpu_time_seconds_total',
-      help: 'CPU seconds the process has used, by state (user, system), from /proc/PID/stat.',
-      labelNames: [...PROCESS_LABELS, 'state'],
-      registers,
-      // One collect for all, on the first metric registered (the registry asks them in order): it
-      // reads /proc once per process and fills every metric from that read.
-      collect: () => collectAll(),
-    });
-    const memory = new Gauge({ name: 'process_memory_usage_bytes', help: 'Resident set size (RSS) of the process.', labelNames: PROCESS_LABELS, registers });
-    const virtual = new Gauge({ name: 'process_memory_virtual_bytes', help: 'Virtual memory size of the process.', labelNames: PROCESS_LABELS, registers });
-    const threads = new Gauge({ name: 'process_threads', help: 'Threads of the process.', labelNames: PROCESS_LABELS, registers });
-    const fds = new Gauge({ name: 'process_open_file_descriptors', help: 'File descriptors the process holds open.', labelNames: PROCESS_LABELS, registers });
-    const started = new Gauge({ name: 'process_start_time_seconds', help: 'When the process started, Unix seconds.', labelNames: PROCESS_LABELS, registers });
-    const uptime = new Gauge({ name: 'process_uptime_seconds', help: 'Seconds since the process started.', labelNames: PROCESS_LABELS, registers });
-    const count = new Gauge({ name: 'firedrill_workload_processes', help: 'Processes of the workload alive now.', labelNames: ['workload', 'profile'], registers });
-    const churned = new Gauge({ name: 'firedrill_workload_churned_total', help: 'Processes churn ended and replaced.', labelNames: ['workload', 'profile'], registers });
-    const died = new Gauge({ name: 'firedrill_workload_died_total', help: 'Processes that ended on their own or by chaos.', labelNames: ['workload', 'profile'], registers });
-    const restarted = new Gauge({ name: 'firedrill_workload_restarted_total', help: 'Processes restarted after they died.', labelNames: ['workload', 'profile'], registers });
-    const chaos = new Gauge({ name: 'firedrill_workload_chaos_total', help: 'Chaos triggers applied.', labelNames: ['workload', 'profile'], registers });
-
-    const perProcess = [memory, virtual, threads, fds, started, uptime];
-    const collectAll = () => {
-      for (const metric of [cpu, ...perProcess, count, churned, died, restarted, chaos]) metric.reset();
-      const now = Date.now() / 1000;
-      for (const workload of this.workloads()) {
-        const { id, profile } = { id: workload.id, profile: workload.profile.id };
-        const processes = workload.processes();
-        let alive = 0;
-        for (const process of processes) {
-          const stat = readProcStat(process.pid);
-          const openFds = countOpenFds(process.pid);
-          // Gone between the list and the read (or the pid already belongs to someone else).
-          if (!stat || openFds === null || stat.startTicks !== process.startTime) continue;
-          alive++;
-          const labels = {
-            workload: id,
-            kind: process.kind,
-            priority: process.priority,
-            process_name: process.name,
-            executable: process.comm,
-            pid: String(process.pid),
-          };
-          cpu.inc({ ...labels, state: 'user' }, stat.userSeconds);
-          cpu.inc({ ...labels, state: 'system' }, stat.systemSeconds);
-          memory.set(labels, stat.rssBytes);
-          virtual.set(labels, stat.virtualBytes);
-          threads.set(labels, stat.threads);
-          fds.set(labels, openFds);
-          started.set(labels, stat.startTimeSeconds);
-          uptime.set(labels, Math.max(0, now - stat.startTimeSeconds));
-        }
-        const stats = workload.stats();
-        const workloadLabels = { workload: id, profile };
-        count.set(workloadLabels, alive);
-        churned.set(workloadLabels, stats.churned);
-        died.set(workloadLabels, stats.died);
-        restarted.set(workloadLabels, stats.restarted);
-        chaos.set(workloadLabels, stats.chaos);
-      }
+    // The first metric registered reads /proc once per process and fills every metric from that
+    // read (the registry asks the metrics in the order they were registered).
+    const cpu = new SnapshotMetric('process_cpu_time_seconds_total', 'CPU seconds the process has used, by state (user, system), from /proc/PID/stat.', 'counter', () => this.collect());
+    const metrics = {
+      cpu,
+      memory: new SnapshotMetric('process_memory_usage_bytes', 'Resident set size (RSS) of the process.', 'gauge'),
+      virtual: new SnapshotMetric('process_memory_virtual_bytes', 'Virtual memory size of the process.', 'gauge'),
+      threads: new SnapshotMetric('process_threads', 'Threads of the process.', 'gauge'),
+      fds: new SnapshotMetric('process_open_file_descriptors', 'File descriptors the process holds open.', 'gauge'),
+      started: new SnapshotMetric('process_start_time_seconds', 'When the process started, Unix seconds.', 'gauge'),
+      uptime: new SnapshotMetric('process_uptime_seconds', 'Seconds since the process started.', 'gauge'),
+      count: new SnapshotMetric('firedrill_workload_processes', 'Processes of the workload alive now.', 'gauge'),
+      churned: new SnapshotMetric('firedrill_workload_churned_total', 'Processes churn ended and replaced.', 'counter'),
+      died: new SnapshotMetric('firedrill_workload_died_total', 'Processes that ended on their own or by chaos.', 'counter'),
+      restarted: new SnapshotMetric('firedrill_workload_restarted_total', 'Processes restarted after they died.', 'counter'),
+      chaos: new SnapshotMetric('firedrill_workload_chaos_total', 'Chaos triggers applied.', 'counter'),
     };
+    this.metrics = metrics;
+    // prom-client's types list its own metric classes; the registry itself only calls name and get().
+    for (const metric of Object.values(metrics)) this.registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+
+  private readonly metrics: Record<'cpu' | 'memory' | 'virtual' | 'threads' | 'fds' | 'started' | 'uptime' | 'count' | 'churned' | 'died' | 'restarted' | 'chaos', SnapshotMetric>;
+
+  private collect(): void {
+    const m = this.metrics;
+    for (const metric of Object.values(m)) metric.values = [];
+    const now = Date.now() / 1000;
+    const labelsSeen = new Map<string, Record<string, string>>();
+    for (const workload of this.workloads()) {
+      let alive = 0;
+      for (const process of workload.processes()) {
+        const stat = readProcStat(process.pid);
+        const openFds = countOpenFds(process.pid);
+        // Gone between the list and the read (or the pid already belongs to someone else).
+        if (!stat || openFds === null || stat.startTicks !== process.startTime) continue;
+        alive++;
+        const key = `${process.pid}:${process.startTime}`;
+        const sharedLabels = this.labelsOf.get(key) ?? {
+          workload: workload.id,
+          kind: process.kind,
+          priority: process.priority,
+          process_name: process.name,
+          executable: process.comm,
+          pid: String(process.pid),
+        };
+        labelsSeen.set(key, sharedLabels);
+        m.cpu.values.push({ value: stat.userSeconds, labels: USER, sharedLabels }, { value: stat.systemSeconds, labels: SYSTEM, sharedLabels });
+        m.memory.values.push({ value: stat.rssBytes, sharedLabels });
+        m.virtual.values.push({ value: stat.virtualBytes, sharedLabels });
+        m.threads.values.push({ value: stat.threads, sharedLabels });
+        m.fds.values.push({ value: openFds, sharedLabels });
+        m.started.values.push({ value: stat.startTimeSeconds, sharedLabels });
+        m.uptime.values.push({ value: Math.max(0, now - stat.startTimeSeconds), sharedLabels });
+      }
+      const stats = workload.stats();
+      const sharedLabels = { workload: workload.id, profile: workload.profile.id };
+      m.count.values.push({ value: alive, sharedLabels });
+      m.churned.values.push({ value: stats.churned, sharedLabels });
+      m.died.values.push({ value: stats.died, sharedLabels });
+      m.restarted.values.push({ value: stats.restarted, sharedLabels });
+      m.chaos.values.push({ value: stats.chaos, sharedLabels });
+    }
+    // Only the processes alive now keep their labels: series of ended ones are gone from this scrape on.
+    this.labelsOf = labelsSeen;
   }
 
   get contentType(): string {
@@ -89,6 +120,9 @@ export class WorkloadMetrics {
     return this.registry.metrics();
   }
 }
+
+const USER = { state: 'user' };
+const SYSTEM = { state: 'system' };
 
 export interface WorkloadMetricsServer {
   url: string;

@@ -28,6 +28,8 @@ const START_CONCURRENCY = 32;
 const STOP_GRACE_MS = 1000;
 const GONE_WITHIN_MS = 2000;
 const LEDGER_FLUSH_MS = 250;
+/** Samples between two reads of each process's private memory (statm). */
+const PRIVATE_EVERY = 5;
 /** A CPU spike lasts at most this long. */
 const MAX_CHAOS_SECONDS = 300;
 export const MAX_LEAK_MB = 2048;
@@ -61,6 +63,7 @@ interface Managed extends WorkloadProcess {
   /** Set when firedrill ends it, so that its exit is not reported as a death. */
   endingBy: 'churn' | 'chaos' | 'stop' | null;
   previousCpuSeconds: number | null;
+  privateBytes: number | null;
 }
 
 type LedgerOp = { add: { pid: number; startTime: number; command: string } } | { remove: number };
@@ -126,6 +129,7 @@ export class Workload {
   private ledgerWork: Promise<void> = Promise.resolve();
   private lastSample: { at: number; totals: WorkloadTotals; processes: ProcessSample[] } | null = null;
   private lastOwnCpu = ownCpuSeconds();
+  private sampleCount = 0;
   private lastSampleAt = Date.now();
   private readonly counters = { started: 0, churned: 0, died: 0, restarted: 0, chaos: 0 };
   private readonly peaks = { rssBytes: 0, privateBytes: 0, cpuPercent: 0, ownCpuSum: 0, ownCpuSamples: 0 };
@@ -463,6 +467,7 @@ export class Workload {
       lifetimeSeconds,
       endingBy: null,
       previousCpuSeconds: null,
+      privateBytes: null,
     };
     this.live.set(agent.pid, managed);
     this.counters.started++;
@@ -559,7 +564,9 @@ export class Workload {
       const percent = managed.previousCpuSeconds === null ? 0 : Math.max(0, ((cpuSeconds - managed.previousCpuSeconds) / elapsed) * 100);
       managed.previousCpuSeconds = cpuSeconds;
       cpuPercent += percent;
-      const own = readPrivateBytes(managed.pid) ?? 0;
+      // Private memory costs a second read per process: refreshed every few samples only.
+      if (managed.privateBytes === null || this.sampleCount % PRIVATE_EVERY === 0) managed.privateBytes = readPrivateBytes(managed.pid) ?? 0;
+      const own = managed.privateBytes;
       rssBytes += stat.rssBytes;
       privateBytes += own;
       processes.push({ ...toPublic(managed), cpuPercent: percent, cpuSeconds, rssBytes: stat.rssBytes, privateBytes: own, threads: stat.threads });
@@ -584,6 +591,7 @@ export class Workload {
       this.peaks.ownCpuSamples++;
     }
     this.lastSample = { at: now, totals, processes };
+    this.sampleCount++;
     this.emit({ type: 'sample', at: now, totals, processes });
   }
 

@@ -12,11 +12,11 @@ export type HomeChoice = Screen | { name: 'quit' };
 export const HOME_ENTRIES: readonly MenuItem<HomeChoice>[] = [
   { label: 'Local event drills', hint: 'load this machine for real and measure the effect', value: { name: 'drills' } },
   { label: 'Incident scenarios', hint: 'inject metrics, open an incident, stream root-cause hypotheses', value: { name: 'scenarios' } },
-  { label: 'Workloads', hint: 'hundreds of real, named processes: patterns, churn, chaos, per-process metrics', value: { name: 'workloads' } },
   { label: 'History', hint: 'every run on this machine, failures, machines side by side', value: { name: 'history' } },
   { label: 'Training', hint: 'the trainee ladder: diagnose incidents stage by stage, scored', value: { name: 'training' } },
   { label: 'Chaos experiments', hint: 'steady state, real faults, measured recovery, rollbacks; gamedays', value: { name: 'experiments' } },
   { label: 'Presenter demos', hint: 'narratives that drive real drills and incidents on stage, with speaker notes', value: { name: 'narratives' } },
+  { label: 'Workloads', hint: 'hundreds of real, named processes: patterns, churn, chaos, per-process metrics', value: { name: 'workloads' } },
   { label: 'Quit', value: { name: 'quit' } },
 ];
 
