@@ -9,6 +9,7 @@ import { keepInHistory } from '../history/record.js';
 import { displayUrl } from '../http/url.js';
 import { openLedger } from '../drills/ledger.js';
 import { defaultScenariosDir } from '../incidents/load.js';
+import { workloadSession } from '../workloads/history.js';
 import { WorkloadManager } from '../workloads/manager.js';
 import {
   EXIT_FAILED,
@@ -162,7 +163,15 @@ export const command: Command = async (ctx) => {
         const problem = await keepInHistory({ paths, config, env: ctx.env }, { incident });
         if (problem) writeLine(ctx.stderr, `firedrill serve: history: ${problem}`);
       },
-      workloads: new WorkloadManager({ ledger: openLedger(paths), log: (message) => writeLine(ctx.stderr, message) }),
+      workloads: new WorkloadManager({
+        ledger: openLedger(paths),
+        log: (message) => writeLine(ctx.stderr, message),
+        // Every workload is kept in this machine's history, as `firedrill workload` keeps its own.
+        onFinished: async (finished, workload) => {
+          const problem = await keepInHistory({ paths, config, env: ctx.env }, { session: workloadSession(workload, finished) });
+          if (problem) writeLine(ctx.stderr, `firedrill serve: history: ${problem}`);
+        },
+      }),
     });
   } catch (error) {
     const errno = error as NodeJS.ErrnoException;

@@ -1,8 +1,11 @@
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
 import { cleanupLeftovers, openLedger } from '../drills/ledger.js';
+import { formatBytes, formatPercent } from '../format.js';
 import { describeNetworkError } from '../http/network-error.js';
 import { displayUrl, endpointUrl, normalizeBaseUrl, pickUrl } from '../http/url.js';
+import { keepInHistory } from '../history/record.js';
 import { resolvePaths } from '../paths.js';
+import { workloadSession } from '../workloads/history.js';
 import { defaultWorkloadsDir, findProfile, loadProfiles } from '../workloads/load.js';
 import { startWorkloadMetricsServer, WorkloadMetrics, type WorkloadMetricsServer } from '../workloads/metrics.js';
 import { CHAOS_ACTIONS, PRIORITIES, type WorkloadEvent, type WorkloadSummary } from '../workloads/types.js';
@@ -85,10 +88,6 @@ async function listProfiles(ctx: CommandContext, argv: string[]): Promise<number
   return profiles.length > 0 ? EXIT_OK : EXIT_FAILED;
 }
 
-function mib(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-}
-
 /** One line per event a person wants to see; samples every few seconds only. */
 function textLine(event: WorkloadEvent, state: { lastSampleLine: number }): string | null {
   const who = (process: { name: string; pid: number }) => `${process.name} (pid ${process.pid})`;
@@ -115,7 +114,7 @@ function textLine(event: WorkloadEvent, state: { lastSampleLine: number }): stri
       if (event.at - state.lastSampleLine < 5000) return null;
       state.lastSampleLine = event.at;
       const { totals } = event;
-      return `${totals.processes} processes: CPU ${totals.cpuPercent.toFixed(1)} % of a core, RSS ${mib(totals.rssBytes)} (private ${mib(totals.privateBytes)}), firedrill ${totals.ownCpuPercent.toFixed(1)} %`;
+      return `${totals.processes} processes: CPU ${formatPercent(totals.cpuPercent)} of a core, RSS ${formatBytes(totals.rssBytes)} (private ${formatBytes(totals.privateBytes)}), firedrill ${formatPercent(totals.ownCpuPercent)}`;
     }
     case 'finished':
       return summaryLine(event.summary, event.reason);
@@ -126,7 +125,7 @@ function summaryLine(summary: WorkloadSummary, reason: string): string {
   return (
     `workload ${summary.workloadId} ended (${reason}): ${summary.processesStarted} processes started in all, ` +
     `${summary.churned} churned, ${summary.died} died, ${summary.restarted} restarted, ${summary.chaos} chaos triggers; ` +
-    `peak RSS ${mib(summary.peakRssBytes)} (private ${mib(summary.peakPrivateBytes)}), firedrill's own CPU ${summary.ownCpuPercent.toFixed(1)} %; ` +
+    `peak RSS ${formatBytes(summary.peakRssBytes)} (private ${formatBytes(summary.peakPrivateBytes)}), firedrill's own CPU ${formatPercent(summary.ownCpuPercent)}; ` +
     (summary.leftBehind === 0 ? 'every process is gone' : `${summary.leftBehind} processes were still there`)
   );
 }
@@ -163,8 +162,9 @@ async function runWorkload(ctx: CommandContext): Promise<number> {
     throw new UsageError(`firedrill workload: --seed must be a whole number from 0 to 4294967295, got "${values.seed}"`);
   }
   const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, ctx.env);
+  let config: FiredrillConfig;
   try {
-    loadConfig(paths.configFile, { required: values.config !== undefined });
+    config = loadConfig(paths.configFile, { required: values.config !== undefined });
   } catch (error) {
     if (error instanceof ConfigError) {
       writeLine(ctx.stderr, `firedrill workload: ${error.message}`);
@@ -221,6 +221,9 @@ async function runWorkload(ctx: CommandContext): Promise<number> {
   }
   if (!finished) return EXIT_FAILED;
   if (finished.status === 'failed') writeLine(ctx.stderr, `firedrill workload: ${finished.reason}`);
+  // Kept on this machine (and in Neo4j when configured), interrupted ones too.
+  const problem = await keepInHistory({ paths, config, env: ctx.env }, { session: workloadSession(workload, finished) });
+  if (problem) writeLine(ctx.stderr, `firedrill workload: history: ${problem}`);
   return finished.status === 'finished' && finished.summary.leftBehind === 0 ? EXIT_OK : EXIT_FAILED;
 }
 

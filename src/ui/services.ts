@@ -8,7 +8,7 @@ import type { ExerciseController } from '../training/exercise.js';
 import type { Ladder } from '../training/ladder.js';
 import type { NarrativeController, NarrativeEvent } from '../narratives/engine.js';
 import type { Narrative } from '../narratives/schema.js';
-import type { WorkloadProfile } from '../workloads/types.js';
+import type { WorkloadEvent, WorkloadProfile } from '../workloads/types.js';
 import type { Workload } from '../workloads/workload.js';
 
 /**
@@ -100,6 +100,10 @@ export type ConsoleHistory = HistoryStore & {
 export interface WorkloadServices {
   /** The profiles of workloads/ (or FIREDRILL_WORKLOADS_DIR), with the files that did not load. */
   profiles(): Promise<{ profiles: WorkloadProfile[]; errors: { file: string; message: string }[] }>;
-  /** A workload ready to run (its processes start when it runs); rejects when this machine cannot carry it. */
-  create(profile: WorkloadProfile): Promise<Workload>;
+  /**
+   * Runs a workload of the profile until the signal aborts: its events, the workload handed to
+   * `attach` first (the chaos keys act on it). Kept in history when it ends. Fails when this
+   * machine cannot carry it.
+   */
+  run(profile: WorkloadProfile, signal: AbortSignal, attach: (workload: Workload) => void): AsyncIterable<WorkloadEvent>;
 }

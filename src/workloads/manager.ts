@@ -10,8 +10,6 @@ import { Workload, WorkloadError } from './workload.js';
  * than MAX_PROCESSES processes: a second workload must fit beside the first.
  */
 
-/** Recent churn, death, restart and chaos events kept per workload for status answers. */
-const MAX_RECENT_EVENTS = 100;
 const MAX_FINISHED = 50;
 
 export class WorkloadCapacityError extends Error {
@@ -24,8 +22,6 @@ export interface ManagedWorkload {
   readonly workload: Workload;
   status: ManagedStatus;
   readonly createdAt: number;
-  /** Churn, deaths, restarts, chaos and notices, newest last. */
-  readonly recent: WorkloadEvent[];
   summary: WorkloadSummary | null;
   reason: string | null;
 }
@@ -43,7 +39,7 @@ export interface WorkloadManagerOptions {
   profilesDir?: string;
   sampleIntervalMs?: number;
   /** Called once per workload that ran, after its processes are gone (history goes here). */
-  onFinished?: (summary: WorkloadSummary, workload: Workload) => Promise<void> | void;
+  onFinished?: (finished: Extract<WorkloadEvent, { type: 'finished' }>, workload: Workload) => Promise<void> | void;
   log?: (message: string) => void;
 }
 
@@ -73,7 +69,7 @@ export class WorkloadManager {
       ...(this.options.sampleIntervalMs === undefined ? {} : { sampleIntervalMs: this.options.sampleIntervalMs }),
     });
     this.forgetOldest();
-    const entry = { workload, status: 'created' as ManagedStatus, createdAt: Date.now(), recent: [], summary: null, reason: null, controller: new AbortController(), done: null };
+    const entry = { workload, status: 'created' as ManagedStatus, createdAt: Date.now(), summary: null, reason: null, controller: new AbortController(), done: null };
     this.entries.set(workload.id, entry);
     return entry;
   }
@@ -113,33 +109,15 @@ export class WorkloadManager {
   }
 
   private async consume(entry: ManagedWorkload & { controller: AbortController }): Promise<void> {
+    let finished: Extract<WorkloadEvent, { type: 'finished' }> | undefined;
     try {
       for await (const event of entry.workload.run(entry.controller.signal)) {
-        switch (event.type) {
-          case 'started':
-            entry.status = 'running';
-            break;
-          case 'churned':
-          case 'died':
-          case 'restarted':
-          case 'chaos':
-          case 'notice':
-            entry.recent.push(event);
-            if (entry.recent.length > MAX_RECENT_EVENTS) entry.recent.shift();
-            break;
-          case 'finished':
-            entry.status = event.status;
-            entry.summary = event.summary;
-            entry.reason = event.reason;
-            break;
-          case 'starting':
-          case 'progress':
-          case 'sample':
-            break;
-          default: {
-            const never: never = event;
-            throw new Error(`unknown workload event ${(never as { type: string }).type}`);
-          }
+        if (event.type === 'started') entry.status = 'running';
+        if (event.type === 'finished') {
+          finished = event;
+          entry.status = event.status;
+          entry.summary = event.summary;
+          entry.reason = event.reason;
         }
       }
     } catch (error) {
@@ -147,9 +125,9 @@ export class WorkloadManager {
       entry.reason = (error as Error).message;
       this.options.log?.(`workload ${entry.workload.id}: ${entry.reason}`);
     }
-    if (entry.summary) {
+    if (finished) {
       try {
-        await this.options.onFinished?.(entry.summary, entry.workload);
+        await this.options.onFinished?.(finished, entry.workload);
       } catch (error) {
         this.options.log?.(`workload ${entry.workload.id}: could not be kept in history: ${(error as Error).message}`);
       }

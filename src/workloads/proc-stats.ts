@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { CLOCK_TICKS_PER_SECOND, parseStat } from '../monitor/processes.js';
 
 /**
  * Per-process figures straight from /proc, read synchronously: a thousand small reads of procfs
- * take a few milliseconds, and a synchronous read never queues behind the libuv pool.
+ * take a few milliseconds, and a synchronous read never queues behind the libuv pool. The stat
+ * line is parsed by the process table's parser (src/monitor/processes.ts).
  */
 
 export interface ProcStat {
@@ -20,25 +22,18 @@ export interface ProcStat {
   rssBytes: number;
 }
 
-function getconf(name: string, fallback: number): number {
-  try {
-    const value = Number(execFileSync('getconf', [name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    return Number.isFinite(value) && value > 0 ? value : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-let constantsCache: { ticksPerSecond: number; pageBytes: number; bootTimeSeconds: number } | undefined;
+let constantsCache: { pageBytes: number; bootTimeSeconds: number } | undefined;
 
 function procConstants() {
   if (!constantsCache) {
     const match = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
-    constantsCache = {
-      ticksPerSecond: getconf('CLK_TCK', 100),
-      pageBytes: getconf('PAGESIZE', 4096),
-      bootTimeSeconds: match?.[1] ? Number(match[1]) : 0,
-    };
+    let pageBytes = 4096;
+    try {
+      pageBytes = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()) || 4096;
+    } catch {
+      // getconf missing: the page size of every common Linux architecture but a few.
+    }
+    constantsCache = { pageBytes, bootTimeSeconds: match?.[1] ? Number(match[1]) : 0 };
   }
   return constantsCache;
 }
@@ -70,22 +65,18 @@ function readSmall(file: string): string | null {
 /** /proc/PID/stat, or null when the process is gone (or a zombie: it holds nothing any more). */
 export function readProcStat(pid: number): ProcStat | null {
   const text = readSmall(`/proc/${pid}/stat`);
-  if (text === null) return null;
-  // The name is in parentheses and may itself hold spaces or parentheses.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0] ?? '?';
-  if (state === 'Z' || state === 'X') return null;
-  const { ticksPerSecond, pageBytes, bootTimeSeconds } = procConstants();
-  const startTicks = Number(fields[19]);
+  const parsed = text === null ? null : parseStat(text);
+  if (!parsed || parsed.state === 'Z' || parsed.state === 'X') return null;
+  const { pageBytes, bootTimeSeconds } = procConstants();
   return {
-    state,
-    userSeconds: Number(fields[11]) / ticksPerSecond,
-    systemSeconds: Number(fields[12]) / ticksPerSecond,
-    threads: Number(fields[17]),
-    startTicks,
-    startTimeSeconds: bootTimeSeconds + startTicks / ticksPerSecond,
-    virtualBytes: Number(fields[20]),
-    rssBytes: Number(fields[21]) * pageBytes,
+    state: parsed.state,
+    userSeconds: parsed.userTicks / CLOCK_TICKS_PER_SECOND,
+    systemSeconds: parsed.systemTicks / CLOCK_TICKS_PER_SECOND,
+    threads: parsed.threads,
+    startTicks: parsed.startTime,
+    startTimeSeconds: bootTimeSeconds + parsed.startTime / CLOCK_TICKS_PER_SECOND,
+    virtualBytes: parsed.virtualBytes,
+    rssBytes: parsed.rssPages * pageBytes,
   };
 }
 

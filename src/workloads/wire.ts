@@ -127,7 +127,7 @@ export function toWireWorkload(entry: ManagedWorkload, top = 10) {
       rss_bytes: process.rssBytes,
       threads: process.threads,
     })),
-    recent_events: entry.recent.map(wireEvent),
+    recent_events: workload.recentEvents().map(({ event }) => wireEvent(event)),
     reason: entry.reason,
     summary,
   };

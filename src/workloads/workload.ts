@@ -28,6 +28,9 @@ const START_CONCURRENCY = 32;
 const STOP_GRACE_MS = 1000;
 const GONE_WITHIN_MS = 2000;
 const LEDGER_FLUSH_MS = 250;
+/** Events worth keeping once they happened (samples and progress are not). */
+const NOTABLE = new Set<WorkloadEvent['type']>(['churned', 'died', 'restarted', 'chaos', 'notice']);
+const MAX_NOTABLE = 100;
 /** Samples between two reads of each process's private memory (statm). */
 const PRIVATE_EVERY = 5;
 /** A CPU spike lasts at most this long. */
@@ -120,6 +123,7 @@ export class Workload {
   private wake: (() => void) | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<Managed>>();
+  private readonly notable: { at: number; event: WorkloadEvent }[] = [];
   private pool: AgentPool | null = null;
   private launcher: { pid: number; startTime: number } | null = null;
   /** Set when the workload cannot go on (its launcher died): run() stops with it. */
@@ -352,7 +356,16 @@ export class Workload {
 
   private emit(event: WorkloadEvent): void {
     this.queue.push(event);
+    if (NOTABLE.has(event.type)) {
+      this.notable.push({ at: Date.now(), event });
+      if (this.notable.length > MAX_NOTABLE) this.notable.shift();
+    }
     this.wakeUp();
+  }
+
+  /** The last churn, deaths, restarts, chaos and notices, oldest first (status answers, history). */
+  recentEvents(): { at: number; event: WorkloadEvent }[] {
+    return [...this.notable];
   }
 
   private wakeUp(): void {

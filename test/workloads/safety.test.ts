@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
 import { readLedger } from '../../src/drills/ledger.js';
+import { openHistory } from '../../src/history/open-history.js';
 import { resolvePaths } from '../../src/paths.js';
 import { collect, runCli, startCli, waitFor } from '../helpers/cli.js';
 import { descendantsOf, isAlive } from '../helpers/procs.js';
@@ -55,5 +57,17 @@ describe('a workload leaves nothing behind', () => {
     expect(finished).toMatchObject({ type: 'finished', reason: 'SIGTERM', summary: { leftBehind: 0 } });
     expect(pids.filter(isAlive)).toEqual([]);
     expect(await readLedger(resolvePaths({ dataDir: dirs.dataDir }))).toEqual([]);
+
+    // Kept in history as a workload session, with figures to compare run after run.
+    const paths = resolvePaths({ dataDir: dirs.dataDir });
+    const history = await openHistory({ paths, config: loadConfig(paths.configFile), env: {} });
+    try {
+      const [session] = await history.listSessions({ kind: 'workload', limit: 5 });
+      expect(session).toMatchObject({ kind: 'workload', subject: 'realistic', status: 'stopped', verdict: 'clean', figures: { processes: 50, leftBehind: 0, engine: 'perl' } });
+      expect(session!.summary).toMatch(/^SIGTERM: 5\d processes started, .*; every process ended with it$/);
+      expect(session!.figures.peakRssBytes).toBeGreaterThan(50 * 2 ** 20);
+    } finally {
+      await history.close();
+    }
   });
 });

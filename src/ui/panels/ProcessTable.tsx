@@ -6,7 +6,7 @@
  * Workloads use it (selection = the target of a chaos key); live exercises and demos can too.
  */
 import { Box, Text } from 'ink';
-import { formatBytes } from '../format.js';
+import { formatBytes } from '../../format.js';
 import { gaugeColor, toneColor, type Tone } from '../palette.js';
 import type { PanelBudget, ShellPanel } from '../shell/ScreenShell.js';
 

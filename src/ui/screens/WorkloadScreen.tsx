@@ -2,7 +2,7 @@ import { Text } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { ChaosTrigger, WorkloadProfile } from '../../workloads/types.js';
 import type { Workload } from '../../workloads/workload.js';
-import { formatBytes } from '../format.js';
+import { formatBytes, formatPercent } from '../../format.js';
 import { useEngine } from '../hooks/use-engine.js';
 import { useSamples } from '../hooks/use-samples.js';
 import { useKeys } from '../keys/use-keys.js';
@@ -31,11 +31,10 @@ export function WorkloadScreen({ workloads, profile, samples: feed, onBack, isAc
   const samples = useSamples(feed);
   const handle = useRef<Workload | null>(null);
   const { state, stop, done } = useEngine(
-    async function* (signal) {
-      const workload = await workloads.create(profile);
-      handle.current = workload;
-      yield* workload.run(signal);
-    },
+    (signal) =>
+      workloads.run(profile, signal, (workload) => {
+        handle.current = workload;
+      }),
     workloadReducer,
     () => initialWorkloadView(profile.id, profile.processes),
   );
@@ -140,10 +139,10 @@ function figures(state: WorkloadView) {
   if (!totals) return [{ label: 'processes', value: `${state.started} of ${state.requested}` }];
   return [
     { label: 'processes', value: totals.processes },
-    { label: 'CPU', value: `${totals.cpuPercent.toFixed(1)} %` },
+    { label: 'CPU', value: formatPercent(totals.cpuPercent) },
     { label: 'RSS', value: formatBytes(totals.rssBytes) },
     { label: 'private', value: formatBytes(totals.privateBytes) },
-    { label: 'firedrill', value: `${totals.ownCpuPercent.toFixed(1)} %`, tone: totals.ownCpuPercent > 5 ? ('warn' as Tone) : undefined },
+    { label: 'firedrill', value: formatPercent(totals.ownCpuPercent), tone: totals.ownCpuPercent > 5 ? ('warn' as Tone) : undefined },
     { label: 'churned', value: totals.churned },
     { label: 'died', value: totals.died, tone: totals.died > 0 ? ('warn' as Tone) : undefined },
     { label: 'restarted', value: totals.restarted },
