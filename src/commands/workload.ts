@@ -114,7 +114,7 @@ function textLine(event: WorkloadEvent, state: { lastSampleLine: number }): stri
       if (event.at - state.lastSampleLine < 5000) return null;
       state.lastSampleLine = event.at;
       const { totals } = event;
-      return `${totals.processes} processes: CPU ${formatPercent(totals.cpuPercent)} of a core, RSS ${formatBytes(totals.rssBytes)} (private ${formatBytes(totals.privateBytes)}), firedrill ${formatPercent(totals.ownCpuPercent)}`;
+      return `${totals.processes} processes: CPU ${formatPercent(totals.cpuPercent)} of a core, RSS ${formatBytes(totals.rssBytes)} (PSS ${formatBytes(totals.pssBytes)}), firedrill ${formatPercent(totals.ownCpuPercent)}`;
     }
     case 'finished':
       return summaryLine(event.summary, event.reason);
@@ -125,7 +125,7 @@ function summaryLine(summary: WorkloadSummary, reason: string): string {
   return (
     `workload ${summary.workloadId} ended (${reason}): ${summary.processesStarted} processes started in all, ` +
     `${summary.churned} churned, ${summary.died} died, ${summary.restarted} restarted, ${summary.chaos} chaos triggers; ` +
-    `peak RSS ${formatBytes(summary.peakRssBytes)} (private ${formatBytes(summary.peakPrivateBytes)}), firedrill's own CPU ${formatPercent(summary.ownCpuPercent)}; ` +
+    `peak RSS ${formatBytes(summary.peakRssBytes)} (PSS ${formatBytes(summary.peakPssBytes)}), firedrill's own CPU ${formatPercent(summary.ownCpuPercent)}; ` +
     (summary.leftBehind === 0 ? 'every process is gone' : `${summary.leftBehind} processes were still there`)
   );
 }

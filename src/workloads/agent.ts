@@ -125,29 +125,31 @@ sub agent {
     if ($n > 0) {
       my $got = sysread(STDIN, $buf, 4096, length $buf);
       exit 0 unless $got;
-      while ($buf =~ s/^([^
-]*)
-//) { command($1); }
+      while ($buf =~ s/^([^\n]*)\n//) { command($1); }
     }
   }
 }
 my $prctl = $ARGV[0] || 0;
 my $launcher = $$;
 $| = 1;
-my %pipes;
+my (%pipes, %naming);
 $SIG{CHLD} = sub {};
 $SIG{PIPE} = 'IGNORE';
-my $rin = ''; vec($rin, 0, 1) = 1; my $buf = '';
+my $buf = '';
+# An agent is "started" once it has named itself (a byte on its naming pipe), or has ended before.
+sub named { my $pid = shift; my $wait = delete $naming{$pid} or return; close $wait->[1]; print "started $wait->[0] $pid\n"; }
 while (1) {
+  my $rin = ''; vec($rin, 0, 1) = 1;
+  vec($rin, fileno($_->[1]), 1) = 1 for values %naming;
   my $n = select(my $r = $rin, undef, undef, 1);
-  while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) { close(delete $pipes{$pid}) if $pipes{$pid}; print "exited $pid $?\n"; }
+  while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) { named($pid); close(delete $pipes{$pid}) if $pipes{$pid}; print "exited $pid $?\n"; }
   next unless $n > 0;
+  for my $pid (keys %naming) { named($pid) if vec($r, fileno($naming{$pid}[1]), 1); }
+  next unless vec($r, 0, 1);
   my $got = sysread(STDIN, $buf, 65536, length $buf);
   exit 0 unless $got;
-  while ($buf =~ s/^([^
-]*)
-//) {
-    my @f = split /	/, $1;
+  while ($buf =~ s/^([^\n]*)\n//) {
+    my @f = split /\t/, $1;
     if ($f[0] eq 'send') { my $to = $pipes{$f[1]}; syswrite($to, "$f[2]\n") if $to; next; }
     next unless $f[0] eq 'spawn';
     pipe(my $agent_in, my $to_agent) or do { print "failed $f[1] $!\n"; next; };
@@ -158,22 +160,19 @@ while (1) {
       # The agent: the kernel kills it when the launcher dies; it keeps only its own pipe.
       syscall($prctl, 1, 9) if $prctl;
       POSIX::_exit(0) if getppid() != $launcher;
-      close $to_agent; close $ready_in; close $_ for values %pipes;
+      close $to_agent; close $ready_in; close $_ for values %pipes; close $_->[1] for values %naming;
       POSIX::dup2(fileno($agent_in), 0); close $agent_in;
       open(STDOUT, '>', '/dev/null');
       $SIG{CHLD} = 'DEFAULT';
       become(@f[2 .. 13]);
-      # Named and holding its files: "started" may be said now.
       syswrite($ready_out, 'r'); close $ready_out;
       $SIG{PIPE} = 'DEFAULT';
       agent();
     }
     close $agent_in; close $ready_out;
-    # A child reaped meanwhile interrupts the read (SIGCHLD): read again.
-    1 while !defined(sysread($ready_in, my $ready, 1)) && $! == POSIX::EINTR();
-    close $ready_in;
     $pipes{$pid} = $to_agent;
-    print "started $f[1] $pid\n";
+    # Not waited for here: the next agents are forked meanwhile, which matters on a busy machine.
+    $naming{$pid} = [$f[1], $ready_in];
   }
 }
 `;

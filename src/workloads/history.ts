@@ -56,7 +56,7 @@ export function workloadSession(workload: Workload, finished: Extract<WorkloadEv
       restarted: summary.restarted,
       chaos: summary.chaos,
       peakRssBytes: summary.peakRssBytes,
-      peakPrivateBytes: summary.peakPrivateBytes,
+      peakPssBytes: summary.peakPssBytes,
       peakCpuPercent: Math.round(summary.peakCpuPercent * 10) / 10,
       firedrillCpuPercent: Math.round(summary.ownCpuPercent * 10) / 10,
       leftBehind: summary.leftBehind,

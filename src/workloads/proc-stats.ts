@@ -81,15 +81,16 @@ export function readProcStat(pid: number): ProcStat | null {
 }
 
 /**
- * Resident bytes no other process shares (resident minus file-backed and shared pages, from
- * /proc/PID/statm): what a process really adds to the machine, where RSS also counts the libraries
- * every copy of perl maps. Null when the process is gone.
+ * The process's proportional share of memory (PSS, /proc/PID/smaps_rollup): its own pages, plus
+ * each page it shares divided by the processes sharing it. Summed over processes it is what they
+ * take in all, where RSS counts a shared library (or the launcher's pages its forked agents
+ * share) once per process. The kernel walks the page tables for it: read it every few seconds,
+ * not every second. Null when the process is gone.
  */
-export function readPrivateBytes(pid: number): number | null {
-  const text = readSmall(`/proc/${pid}/statm`);
-  if (text === null) return null;
-  const [, resident = 0, shared = 0] = text.split(' ').map(Number);
-  return Math.max(0, resident - shared) * procConstants().pageBytes;
+export function readPssBytes(pid: number): number | null {
+  const text = readSmall(`/proc/${pid}/smaps_rollup`);
+  const match = text === null ? null : /^Pss:\s+(\d+) kB/m.exec(text);
+  return match?.[1] ? Number(match[1]) * 1024 : null;
 }
 
 /** Open file descriptors of a process, or null when it is gone. */

@@ -78,8 +78,8 @@ export interface ProcessSample extends WorkloadProcess {
   cpuPercent: number;
   cpuSeconds: number;
   rssBytes: number;
-  /** Resident memory no other process shares (RSS also counts the libraries every copy maps). */
-  privateBytes: number;
+  /** Its proportional share of memory (PSS): RSS also counts the pages it shares, once per process. */
+  pssBytes: number;
   threads: number;
 }
 
@@ -89,8 +89,8 @@ export interface WorkloadTotals {
   cpuPercent: number;
   /** Sum of the processes' RSS (shared libraries counted once per process, as each process's RSS does). */
   rssBytes: number;
-  /** Sum of their private resident memory: what the workload adds to the machine, near enough. */
-  privateBytes: number;
+  /** Sum of their PSS: the memory the workload takes in all. */
+  pssBytes: number;
   /** firedrill's own CPU managing the workload, percent of one core. */
   ownCpuPercent: number;
   churned: number;
@@ -144,7 +144,7 @@ export interface WorkloadSummary {
   restarted: number;
   chaos: number;
   peakRssBytes: number;
-  peakPrivateBytes: number;
+  peakPssBytes: number;
   peakCpuPercent: number;
   /** Mean of firedrill's own CPU over the samples, percent of one core. */
   ownCpuPercent: number;

@@ -116,7 +116,7 @@ export function toWireWorkload(entry: ManagedWorkload, top = 10) {
           processes: sample.totals.processes,
           cpu_percent: round(sample.totals.cpuPercent),
           rss_bytes: sample.totals.rssBytes,
-          private_bytes: sample.totals.privateBytes,
+          pss_bytes: sample.totals.pssBytes,
           firedrill_cpu_percent: round(sample.totals.ownCpuPercent),
         }
       : null,

@@ -3,7 +3,7 @@ import type { Ledger } from '../drills/ledger.js';
 import { isSameProcessAlive, readCgroupMemoryRoom, readMemorySync, readProcessStat } from '../drills/proc.js';
 import { detectAgentEngine, type AgentEngine } from './agent.js';
 import { endAgent, openAgentPool, type AgentHandle, type AgentPool } from './pool.js';
-import { ownCpuSeconds, readPrivateBytes, readProcStat } from './proc-stats.js';
+import { ownCpuSeconds, readPssBytes, readProcStat } from './proc-stats.js';
 import { MAX_PROCESSES, planCounts } from './schema.js';
 import type {
   ChaosResult,
@@ -31,8 +31,8 @@ const LEDGER_FLUSH_MS = 250;
 /** Events worth keeping once they happened (samples and progress are not). */
 const NOTABLE = new Set<WorkloadEvent['type']>(['churned', 'died', 'restarted', 'chaos', 'notice']);
 const MAX_NOTABLE = 100;
-/** Samples between two reads of each process's private memory (statm). */
-const PRIVATE_EVERY = 5;
+/** Samples between two reads of each process's PSS (the kernel walks its page tables for it). */
+const PSS_EVERY = 5;
 /** A CPU spike lasts at most this long. */
 const MAX_CHAOS_SECONDS = 300;
 export const MAX_LEAK_MB = 2048;
@@ -66,7 +66,7 @@ interface Managed extends WorkloadProcess {
   /** Set when firedrill ends it, so that its exit is not reported as a death. */
   endingBy: 'churn' | 'chaos' | 'stop' | null;
   previousCpuSeconds: number | null;
-  privateBytes: number | null;
+  pssBytes: number | null;
 }
 
 type LedgerOp = { add: { pid: number; startTime: number; command: string } } | { remove: number };
@@ -136,7 +136,7 @@ export class Workload {
   private sampleCount = 0;
   private lastSampleAt = Date.now();
   private readonly counters = { started: 0, churned: 0, died: 0, restarted: 0, chaos: 0 };
-  private readonly peaks = { rssBytes: 0, privateBytes: 0, cpuPercent: 0, ownCpuSum: 0, ownCpuSamples: 0 };
+  private readonly peaks = { rssBytes: 0, pssBytes: 0, cpuPercent: 0, ownCpuSum: 0, ownCpuSamples: 0 };
   readonly startedAt = Date.now();
   private startMs = 0;
 
@@ -347,7 +347,7 @@ export class Workload {
       restarted: this.counters.restarted,
       chaos: this.counters.chaos,
       peakRssBytes: this.peaks.rssBytes,
-      peakPrivateBytes: this.peaks.privateBytes,
+      peakPssBytes: this.peaks.pssBytes,
       peakCpuPercent: this.peaks.cpuPercent,
       ownCpuPercent: this.peaks.ownCpuSamples === 0 ? 0 : this.peaks.ownCpuSum / this.peaks.ownCpuSamples,
       leftBehind,
@@ -480,7 +480,7 @@ export class Workload {
       lifetimeSeconds,
       endingBy: null,
       previousCpuSeconds: null,
-      privateBytes: null,
+      pssBytes: null,
     };
     this.live.set(agent.pid, managed);
     this.counters.started++;
@@ -568,7 +568,7 @@ export class Workload {
     const processes: ProcessSample[] = [];
     let cpuPercent = 0;
     let rssBytes = 0;
-    let privateBytes = 0;
+    let pssBytes = 0;
     for (const managed of this.live.values()) {
       if (managed.endingBy !== null) continue;
       const stat = readProcStat(managed.pid);
@@ -577,26 +577,26 @@ export class Workload {
       const percent = managed.previousCpuSeconds === null ? 0 : Math.max(0, ((cpuSeconds - managed.previousCpuSeconds) / elapsed) * 100);
       managed.previousCpuSeconds = cpuSeconds;
       cpuPercent += percent;
-      // Private memory costs a second read per process: refreshed every few samples only.
-      if (managed.privateBytes === null || this.sampleCount % PRIVATE_EVERY === 0) managed.privateBytes = readPrivateBytes(managed.pid) ?? 0;
-      const own = managed.privateBytes;
+      // PSS costs a page-table walk per process: refreshed every few samples only.
+      if (managed.pssBytes === null || this.sampleCount % PSS_EVERY === 0) managed.pssBytes = readPssBytes(managed.pid) ?? 0;
+      const own = managed.pssBytes;
       rssBytes += stat.rssBytes;
-      privateBytes += own;
-      processes.push({ ...toPublic(managed), cpuPercent: percent, cpuSeconds, rssBytes: stat.rssBytes, privateBytes: own, threads: stat.threads });
+      pssBytes += own;
+      processes.push({ ...toPublic(managed), cpuPercent: percent, cpuSeconds, rssBytes: stat.rssBytes, pssBytes: own, threads: stat.threads });
     }
     processes.sort((a, b) => b.cpuPercent - a.cpuPercent || b.rssBytes - a.rssBytes);
     const totals: WorkloadTotals = {
       processes: processes.length,
       cpuPercent,
       rssBytes,
-      privateBytes,
+      pssBytes,
       ownCpuPercent,
       churned: this.counters.churned,
       died: this.counters.died,
       restarted: this.counters.restarted,
     };
     this.peaks.rssBytes = Math.max(this.peaks.rssBytes, rssBytes);
-    this.peaks.privateBytes = Math.max(this.peaks.privateBytes, privateBytes);
+    this.peaks.pssBytes = Math.max(this.peaks.pssBytes, pssBytes);
     this.peaks.cpuPercent = Math.max(this.peaks.cpuPercent, cpuPercent);
     // The first sample is taken right after the start, whose cost is not management.
     if (this.lastSample !== null) {

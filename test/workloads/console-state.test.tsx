@@ -16,7 +16,7 @@ const process = (pid: number, name = `python3 job_${pid}.py`): WorkloadProcess =
   memoryPattern: 'growing',
   startedAt: 0,
 });
-const sample = (pid: number, cpuPercent: number): ProcessSample => ({ ...process(pid), cpuPercent, cpuSeconds: 1, rssBytes: 6 * 2 ** 20, privateBytes: 2 ** 20, threads: 1 });
+const sample = (pid: number, cpuPercent: number): ProcessSample => ({ ...process(pid), cpuPercent, cpuSeconds: 1, rssBytes: 6 * 2 ** 20, pssBytes: 2 ** 20, threads: 1 });
 
 describe('the workload screen state', () => {
   it('folds starting, samples, churn, deaths and chaos into figures and a timeline', () => {
@@ -25,7 +25,7 @@ describe('the workload screen state', () => {
     state = workloadReducer(state, { type: 'progress', started: 150, of: 200 });
     expect(state).toMatchObject({ phase: 'starting', started: 150, engine: 'perl' });
     state = workloadReducer(state, { type: 'started', workloadId: 'wl_1', processes: 200, elapsedMs: 1500 });
-    const totals = { processes: 2, cpuPercent: 40, rssBytes: 12 * 2 ** 20, privateBytes: 2 ** 21, ownCpuPercent: 1, churned: 1, died: 1, restarted: 0 };
+    const totals = { processes: 2, cpuPercent: 40, rssBytes: 12 * 2 ** 20, pssBytes: 2 ** 21, ownCpuPercent: 1, churned: 1, died: 1, restarted: 0 };
     state = workloadReducer(state, { type: 'sample', at: 1, totals, processes: [sample(11, 30), sample(12, 10)] });
     state = workloadReducer(state, { type: 'churned', ended: process(12), started: process(13), reason: 'burst' });
     state = workloadReducer(state, { type: 'died', process: process(11), code: null, signal: 'SIGKILL', cause: 'chaos', restart: true });
@@ -42,7 +42,7 @@ describe('the workload screen state', () => {
     ]);
     state = workloadReducer(state, { type: 'engine-stopped' });
     expect(state.phase).toBe('stopping');
-    const summary = { workloadId: 'wl_1', profile: 'realistic', engine: 'perl', requested: 200, startedAt: 0, finishedAt: 1, startMs: 1500, processesStarted: 202, churned: 1, died: 1, restarted: 1, chaos: 1, peakRssBytes: 1, peakPrivateBytes: 1, peakCpuPercent: 40, ownCpuPercent: 1, leftBehind: 0 };
+    const summary = { workloadId: 'wl_1', profile: 'realistic', engine: 'perl', requested: 200, startedAt: 0, finishedAt: 1, startMs: 1500, processesStarted: 202, churned: 1, died: 1, restarted: 1, chaos: 1, peakRssBytes: 1, peakPssBytes: 1, peakCpuPercent: 40, ownCpuPercent: 1, leftBehind: 0 };
     state = workloadReducer(state, { type: 'finished', status: 'finished', reason: 'stopped by the user', summary });
     expect(state).toMatchObject({ phase: 'finished', processes: [], summary });
     expect(workloadReducer(state, { type: 'engine-stopped' }).phase).toBe('finished');

@@ -73,7 +73,7 @@ kinds:
 
     // Four samples a second: the busy kind shows CPU, the database its resident memory.
     await events.waitFor('sample', (event) => event.processes.some((row) => row.kind === 'web' && row.cpuPercent > 8), 10_000);
-    await events.waitFor('sample', (event) => event.processes.some((row) => row.kind === 'db' && row.privateBytes > 20 * 2 ** 20), 10_000);
+    await events.waitFor('sample', (event) => event.processes.some((row) => row.kind === 'db' && row.pssBytes > 20 * 2 ** 20), 10_000);
     expect(rows(events, (row) => row.kind === 'shell').every((row) => row.cpuPercent < 5)).toBe(true);
     // Every process is in the cleanup ledger, and so is the launcher that forked them.
     await expect.poll(async () => (await readLedger(resolvePaths({ dataDir: dirs.dataDir }))).map((entry) => (entry.kind === 'process' ? entry.command : '')).sort()).toEqual(
@@ -175,7 +175,7 @@ kinds:
     const leak = workload.chaos({ action: 'memory-leak', pid: web.pid, mbPerSecond: 16, maxMb: 32 });
     expect(leak.message).toMatch(/grows by 16 MiB\/s up to 32 MiB more/);
     const leakMark = events.seen.length;
-    await events.waitFor('sample', (event) => event.processes.some((row) => row.pid === web.pid && row.privateBytes > 24 * 2 ** 20), 8000, leakMark);
+    await events.waitFor('sample', (event) => event.processes.some((row) => row.pid === web.pid && row.pssBytes > 24 * 2 ** 20), 8000, leakMark);
 
     const killed = workload.chaos({ action: 'kill', priority: 'high' });
     const death = await events.waitFor('died', (event) => event.process.pid === killed.targets[0]!.pid);
@@ -208,7 +208,7 @@ kinds:
     expect(workload.engine).toBe('sh');
     for (const process of workload.processes()) expect(psNames(process.pid)?.comm).toBe(process.comm);
     await events.waitFor('sample', (event) => event.processes.some((row) => row.kind === 'busy' && row.cpuPercent > 5), 10_000);
-    await events.waitFor('sample', (event) => event.processes.some((row) => row.kind === 'holder' && row.privateBytes > 14 * 2 ** 20), 10_000);
+    await events.waitFor('sample', (event) => event.processes.some((row) => row.kind === 'holder' && row.pssBytes > 14 * 2 ** 20), 10_000);
     expect(() => workload.chaos({ action: 'cpu-spike', kind: 'busy', percent: 90, seconds: 1 })).toThrow(/needs the perl engine/);
     const killed = workload.chaos({ action: 'kill', priority: 'low' });
     await events.waitFor('restarted', (event) => event.previous.pid === killed.targets[0]!.pid);

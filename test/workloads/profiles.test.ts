@@ -70,7 +70,7 @@ describe('workload profiles', () => {
     expect(await errorOf(VALID.replace('id: db', 'id: web'))).toMatch(/kinds\.1\.id: expected an id no other kind of this profile has, found "web" .*\(line 7\)/);
     expect(await errorOf(VALID.replace('"nginx: worker process"', '"nginx\\u001b[2J"'))).toMatch(/kinds\.0\.name: expected printable text/);
     expect(await errorOf(VALID.replace('title: Small', 'title: [unclosed'))).toMatch(/bad\.yaml: not valid YAML at line 3, column 1: Flow sequence/);
-    expect(await errorOf(`${VALID}kinds: []\n`)).toMatch(/not valid YAML at line 8, column 1: Map keys must be unique/);
+    expect(await errorOf(`${VALID}kinds: []\n`)).toMatch(/not valid YAML at line 8, column 1: the key "kinds" appears twice/);
     expect(await errorOf('- a list\n')).toMatch(/\(top level\): expected a mapping, found a list/);
   });
 

@@ -141,7 +141,7 @@ function figures(state: WorkloadView) {
     { label: 'processes', value: totals.processes },
     { label: 'CPU', value: formatPercent(totals.cpuPercent) },
     { label: 'RSS', value: formatBytes(totals.rssBytes) },
-    { label: 'private', value: formatBytes(totals.privateBytes) },
+    { label: 'PSS', value: formatBytes(totals.pssBytes) },
     { label: 'firedrill', value: formatPercent(totals.ownCpuPercent), tone: totals.ownCpuPercent > 5 ? ('warn' as Tone) : undefined },
     { label: 'churned', value: totals.churned },
     { label: 'died', value: totals.died, tone: totals.died > 0 ? ('warn' as Tone) : undefined },
