@@ -32,7 +32,7 @@ const LEDGER_FLUSH_MS = 250;
 const NOTABLE = new Set<WorkloadEvent['type']>(['churned', 'died', 'restarted', 'chaos', 'notice']);
 const MAX_NOTABLE = 100;
 /** Samples between two reads of each process's PSS (the kernel walks its page tables for it). */
-const PSS_EVERY = 5;
+const PSS_EVERY = 10;
 /** A CPU spike lasts at most this long. */
 const MAX_CHAOS_SECONDS = 300;
 export const MAX_LEAK_MB = 2048;
@@ -582,7 +582,14 @@ export class Workload {
       const own = managed.pssBytes;
       rssBytes += stat.rssBytes;
       pssBytes += own;
-      processes.push({ ...toPublic(managed), cpuPercent: percent, cpuSeconds, rssBytes: stat.rssBytes, pssBytes: own, threads: stat.threads });
+      // One object per process and sample (a thousand a second): filled in place rather than spread.
+      const row = toPublic(managed) as ProcessSample;
+      row.cpuPercent = percent;
+      row.cpuSeconds = cpuSeconds;
+      row.rssBytes = stat.rssBytes;
+      row.pssBytes = own;
+      row.threads = stat.threads;
+      processes.push(row);
     }
     processes.sort((a, b) => b.cpuPercent - a.cpuPercent || b.rssBytes - a.rssBytes);
     const totals: WorkloadTotals = {
