@@ -2,19 +2,21 @@ import { execFileSync } from 'node:child_process';
 import type { CpuPattern, MemoryPattern } from './types.js';
 
 /**
- * How one simulated process is made. Measured on this machine (bench/workload-candidates.mjs,
- * README "Workloads"), for 200 idle processes each, under setpriv --pdeathsig:
- *   sleep (exec -a NAME)   0.11 MiB PSS, 3.5 ms to start; but comm stays "sleep" and it can do no pattern
- *   sh loop                0.11 MiB, 1.6 ms; comm settable, but no sub-second clock, no select on stdin
- *   perl, $0 and comm      0.46 MiB, 2.2 ms; names both ways, every pattern, commands on stdin
- *   stress-ng --cpu-load   2.6 MiB and 2 processes each, 75 ms to start; ps shows "stress-ng"
- *   a Node process         ~40 MiB each
- * perl wins: each is the very process `ps` lists under its own name (argv via $0, comm via
- * /proc/self/comm), and it does its own CPU duty cycle and really resident memory, so firedrill
- * only starts, watches and signals them. A launcher forks them (below): 1,000 in about 2 s. perl-base is Essential on
- * Debian and Ubuntu and needs no module beyond the core (no Time::HiRes: the duty cycle is kept
- * against the kernel's own CPU accounting, times(), which is what /proc reports anyway).
- * Where perl is missing, the sh engine (see SH_AGENT) needs nothing but /bin/sh and sleep.
+ * How one simulated process is made. Measured here (bench/workload-candidates.mjs, 200 idle
+ * processes of each, under pdeathsig; README "Workloads"):
+ *   sleep (exec -a NAME)            0.11 MiB PSS,  4 ms to start; comm stays "sleep", no pattern at all
+ *   sh loop                         0.11 MiB,      3 ms; comm can be set, but no sub-second clock, no select
+ *   perl agent, one spawn each      2.1 MiB,     18 ms (Node forks its whole self for every spawn)
+ *   perl launcher, forked agents    0.50 MiB,     2 ms; named both ways, every pattern, commands
+ *   stress-ng --cpu-load            5.1 MiB and 2 processes each, 176 ms; ps shows "stress-ng"
+ *   a Node process                  ~40 MiB each
+ * The perl launcher wins: each agent is the very process `ps` lists under its own name (args via
+ * $0, comm via /proc/self/comm), does its own CPU duty cycle and really resident memory, and
+ * firedrill only starts, watches and signals them. stress-ng stays the reference for the duty
+ * cycle's fidelity (bench/workloads.mjs: 50 % asked, both deliver the same share). perl-base is
+ * Essential on Debian and Ubuntu and needs no module beyond it (POSIX; no Time::HiRes: the duty
+ * cycle is kept against the kernel's own CPU accounting, times(), which is what /proc reports).
+ * Where perl is missing, the sh engine (SH_AGENT) needs nothing but /bin/sh and coreutils.
  */
 
 /** What one agent is told at start (positional arguments, since perl-base has no JSON). */

@@ -19,4 +19,3 @@ export { probeStripPanel, ProbeStrip, WindowMarks, type ProbeStripRow, type Wind
 export { contextLines, contextPanel } from './Context.js';
 export { stageAnswersPanel, StageAnswers, type StageAnswerRow } from './StageAnswers.js';
 export { paragraphs, textPanel, TextLines, wrapText, type TextLine } from './TextLines.js';
-export { moveProcessSelection, ProcessTable, processTablePanel, type ProcessRow } from './ProcessTable.js';
