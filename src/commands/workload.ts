@@ -4,7 +4,7 @@ import { formatBytes, formatPercent } from '../format.js';
 import { describeNetworkError } from '../http/network-error.js';
 import { displayUrl, endpointUrl, normalizeBaseUrl, pickUrl } from '../http/url.js';
 import { keepInHistory } from '../history/record.js';
-import { resolvePaths } from '../paths.js';
+import { resolvePaths, type FiredrillPaths } from '../paths.js';
 import { workloadSession } from '../workloads/history.js';
 import { defaultWorkloadsDir, findProfile, loadProfiles } from '../workloads/load.js';
 import { startWorkloadMetricsServer, WorkloadMetrics, type WorkloadMetricsServer } from '../workloads/metrics.js';
@@ -53,6 +53,18 @@ export function parseDuration(raw: string | undefined): number | undefined {
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`firedrill workload: --duration must be like 90, 90s, 5m or 1h, got "${raw}"`);
   if (seconds > MAX_DURATION_SECONDS) throw new UsageError(`firedrill workload: --duration must be at most a day, got "${raw}"`);
   return seconds * 1000;
+}
+
+/** Paths and config for a subcommand, or the exit code after saying what is wrong with the config. */
+function loadSettings(name: string, ctx: CommandContext, values: { config?: string; 'data-dir'?: string }): { paths: FiredrillPaths; config: FiredrillConfig } | number {
+  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, ctx.env);
+  try {
+    return { paths, config: loadConfig(paths.configFile, { required: values.config !== undefined }) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    writeLine(ctx.stderr, `firedrill ${name}: ${error.message}`);
+    return EXIT_USAGE;
+  }
 }
 
 export const command: Command = async (ctx) => {
@@ -161,17 +173,9 @@ async function runWorkload(ctx: CommandContext): Promise<number> {
   if (seedValue !== undefined && (!Number.isInteger(seedValue) || seedValue < 0 || seedValue >= 2 ** 32)) {
     throw new UsageError(`firedrill workload: --seed must be a whole number from 0 to 4294967295, got "${values.seed}"`);
   }
-  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, ctx.env);
-  let config: FiredrillConfig;
-  try {
-    config = loadConfig(paths.configFile, { required: values.config !== undefined });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      writeLine(ctx.stderr, `firedrill workload: ${error.message}`);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const loaded = loadSettings('workload', ctx, values);
+  if (typeof loaded === 'number') return loaded;
+  const { paths, config } = loaded;
 
   let workload: Workload;
   try {
@@ -275,17 +279,9 @@ async function chaos(ctx: CommandContext, argv: string[]): Promise<number> {
   set('priority', values.priority);
   set('count', numberFlag('count', values.count));
 
-  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, ctx.env);
-  let config;
-  try {
-    config = loadConfig(paths.configFile, { required: values.config !== undefined });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      writeLine(ctx.stderr, `firedrill workload chaos: ${error.message}`);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const loaded = loadSettings('workload chaos', ctx, values);
+  if (typeof loaded === 'number') return loaded;
+  const { paths, config } = loaded;
   const picked = pickUrl('api', [
     ['--api', values.api],
     ['FIREDRILL_API_URL', ctx.env.FIREDRILL_API_URL],

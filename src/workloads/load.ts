@@ -1,68 +1,24 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadYamlFolder, type FolderFileError } from '../files/load-folder.js';
 import { parseYamlFile, YamlFileError } from '../files/read-yaml.js';
+import { shippedFolder } from '../paths.js';
 import { MAX_PROFILE_BYTES, profileFileSchema, profileFromFile } from './schema.js';
 import type { WorkloadProfile } from './types.js';
 
-/** A profile file that could not be used; the others still load. */
-export interface ProfileLoadError {
-  file: string;
-  /** Dotted as in the file ("kinds.2.cpu.percent"); absent when the file itself is the problem. */
-  field?: string;
-  message: string;
-}
+export type ProfileLoadError = FolderFileError;
 
 /** The workloads/ folder shipped with firedrill (or FIREDRILL_WORKLOADS_DIR). */
 export function defaultWorkloadsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const override = env.FIREDRILL_WORKLOADS_DIR;
-  if (override) return path.resolve(override);
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && isFiredrillManifest(manifest)) return path.join(dir, 'workloads');
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the firedrill package folder holding workloads/');
-    dir = parent;
-  }
+  return shippedFolder('workloads', 'FIREDRILL_WORKLOADS_DIR', env);
 }
 
-function isFiredrillManifest(manifest: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'firedrill';
-  } catch {
-    return false;
-  }
-}
-
-/** Every *.yaml / *.yml file of the folder, in name order; a bad file becomes an error, never a throw. */
+/** Every profile of the folder; a bad file becomes an error naming it, the others still load. */
 export function loadProfiles(dir: string = defaultWorkloadsDir()): { profiles: WorkloadProfile[]; errors: ProfileLoadError[] } {
-  const profiles: WorkloadProfile[] = [];
-  const errors: ProfileLoadError[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((name) => /\.ya?ml$/i.test(name)).sort();
-  } catch (error) {
-    errors.push({ file: dir, message: `${dir}: cannot read the workloads folder (${(error as Error).message})` });
-    return { profiles, errors };
-  }
-  const seenIn = new Map<string, string>();
-  for (const name of names) {
-    const file = path.join(dir, name);
+  const { items, errors } = loadYamlFolder(dir, 'workloads', (file) => {
     const result = loadProfileFile(file);
-    if ('error' in result) {
-      errors.push(result.error);
-      continue;
-    }
-    const earlier = seenIn.get(result.profile.id);
-    if (earlier !== undefined) {
-      errors.push({ file, field: 'id', message: `${file}: id: "${result.profile.id}" is already used by ${earlier}` });
-      continue;
-    }
-    seenIn.set(result.profile.id, file);
-    profiles.push(result.profile);
-  }
-  return { profiles, errors };
+    return 'error' in result ? result : { item: result.profile };
+  });
+  return { profiles: items, errors };
 }
 
 export function loadProfileFile(file: string): { profile: WorkloadProfile } | { error: ProfileLoadError } {

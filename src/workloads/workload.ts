@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Ledger } from '../drills/ledger.js';
+import { seededRandom } from '../incidents/metric-series.js';
 import { isSameProcessAlive, readCgroupMemoryRoom, readMemorySync, readProcessStat } from '../drills/proc.js';
 import { detectAgentEngine, type AgentEngine } from './agent.js';
 import { endAgent, openAgentPool, type AgentHandle, type AgentPool } from './pool.js';
@@ -70,18 +71,6 @@ interface Managed extends WorkloadProcess {
 }
 
 type LedgerOp = { add: { pid: number; startTime: number; command: string } } | { remove: number };
-
-/** Lifetimes and victims are drawn from a seeded generator, so a workload can be replayed. mulberry32: small, fast, good enough to draw lifetimes and victims. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Churn takes the lowest priority first and never a critical process. */
 const CHURN_ORDER: readonly Priority[] = ['low', 'medium', 'high'];
@@ -165,6 +154,7 @@ export class Workload {
     this.ledger = options.ledger;
     this.sampleIntervalMs = options.sampleIntervalMs ?? 1000;
     this.durationMs = options.durationMs;
+    // Lifetimes and victims come from a seeded generator, so that a workload can be replayed (--seed).
     this.random = seededRandom(options.seed ?? randomBytes(4).readUInt32LE(0));
     this.id = options.id ?? `wl_${randomBytes(4).toString('hex')}`;
   }
