@@ -4,6 +4,7 @@
 //   node bench/workload-candidates.mjs [count]
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { reportRow } from './rows.mjs';
 
 const COUNT = Number(process.argv[2] ?? 200);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -97,3 +98,6 @@ for (const row of rows) {
     `${row.label.padEnd(31)} | ${String(row.processes).padStart(9)} | ${((row.pss / COUNT) / 2 ** 20).toFixed(2).padStart(5)} MiB | ${(row.startMs / COUNT).toFixed(2).padStart(7)} ms | ${row.comm.padEnd(15)} | ${row.args}`,
   );
 }
+const chosen = rows.find((row) => row.label.startsWith('perl launcher'));
+const spawnEach = rows.find((row) => row.label.startsWith('perl -e'));
+reportRow({ what: 'workload agent, forked by the launcher: PSS and start each', figure: `${(chosen.pss / COUNT / 2 ** 20).toFixed(2)} MiB, ${(chosen.startMs / COUNT).toFixed(2)} ms`, against: `a perl spawned from Node each: ${(spawnEach.pss / COUNT / 2 ** 20).toFixed(2)} MiB, ${(spawnEach.startMs / COUNT).toFixed(2)} ms` });

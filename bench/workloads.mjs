@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { reportRow } from './rows.mjs';
 
 const CLI = path.resolve('dist/firedrill.js');
 const sizes = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
@@ -152,4 +153,13 @@ try {
 } catch {
   // stress-ng is not installed: the agent's figure alone.
 }
+const largest = rows[rows.length - 1];
+if (largest) {
+  const smallest = rows[0];
+  reportRow({ what: `workload: ${largest.processes} processes started (engine)`, figure: `${(largest.engineStartMs / 1000).toFixed(2)} s`, against: `${smallest.processes}: ${(smallest.engineStartMs / 1000).toFixed(2)} s`, target: '1,000 within 10 s' });
+  reportRow({ what: `workload: memory of ${largest.processes} processes (PSS)`, figure: mib(largest.agentPss), against: `${smallest.processes}: ${mib(smallest.agentPss)}`, target: '1,000 within 1.5 GB' });
+  reportRow({ what: `workload: firedrill's own CPU with ${largest.processes} (node + launcher)`, figure: `${largest.ownCpu.reduce((sum, value) => sum + value, 0).toFixed(1)} %`, against: `${smallest.processes}: ${smallest.ownCpu.reduce((sum, value) => sum + value, 0).toFixed(1)} %`, target: 'under 5 %' });
+  reportRow({ what: `workload: /metrics scrape of ${largest.processes} processes`, figure: `${largest.scrapeMs.toFixed(0)} ms`, against: `${smallest.processes}: ${smallest.scrapeMs.toFixed(0)} ms`, target: '200 ms at 1,000' });
+}
+if (reference !== null) reportRow({ what: 'workload agent duty cycle, 50 % asked', figure: `${agent.toFixed(1)} %`, against: `stress-ng --cpu-load 50: ${reference.toFixed(1)} %` });
 console.log(`duty cycle at 50 %: perl agent ${agent.toFixed(1)} %${reference === null ? '' : `, stress-ng --cpu-load 50 ${reference.toFixed(1)} % (ratio ${(agent / reference).toFixed(2)})`}`);

@@ -4,14 +4,16 @@ import { formatBytes, formatPercent } from '../format.js';
 import { describeNetworkError } from '../http/network-error.js';
 import { displayUrl, endpointUrl, normalizeBaseUrl, pickUrl } from '../http/url.js';
 import { keepInHistory } from '../history/record.js';
-import { resolvePaths, type FiredrillPaths } from '../paths.js';
+import { type FiredrillPaths } from '../paths.js';
+import { sanitizeLine } from '../text/sanitize.js';
 import { workloadSession } from '../workloads/history.js';
 import { defaultWorkloadsDir, findProfile, loadProfiles } from '../workloads/load.js';
 import { startWorkloadMetricsServer, WorkloadMetrics, type WorkloadMetricsServer } from '../workloads/metrics.js';
 import { CHAOS_ACTIONS, PRIORITIES, type WorkloadEvent, type WorkloadSummary } from '../workloads/types.js';
+import { MAX_PROCESSES } from '../workloads/schema.js';
 import { isChaosAction, MAX_DURATION_SECONDS, WORKLOADS_PREFIX } from '../workloads/wire.js';
 import { Workload, WorkloadError } from '../workloads/workload.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, positiveInteger, UsageError, writeLine, type Command, type CommandContext } from './command.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, PATH_FLAGS, pathsFromFlags, positiveInteger, UsageError, writeLine, type Command, type CommandContext } from './command.js';
 
 /**
  * `firedrill workload`: a process workload, headless (until Ctrl-C or --duration), with its
@@ -57,7 +59,7 @@ export function parseDuration(raw: string | undefined): number | undefined {
 
 /** Paths and config for a subcommand, or the exit code after saying what is wrong with the config. */
 function loadSettings(name: string, ctx: CommandContext, values: { config?: string; 'data-dir'?: string }): { paths: FiredrillPaths; config: FiredrillConfig } | number {
-  const paths = resolvePaths({ configFile: values.config, dataDir: values['data-dir'] }, ctx.env);
+  const paths = pathsFromFlags(values, ctx.env);
   try {
     return { paths, config: loadConfig(paths.configFile, { required: values.config !== undefined }) };
   } catch (error) {
@@ -157,18 +159,16 @@ async function runWorkload(ctx: CommandContext): Promise<number> {
     'metrics-host': { type: 'string' },
     json: { type: 'boolean' },
     seed: { type: 'string' },
-    config: { type: 'string' },
-    'data-dir': { type: 'string' },
+    ...PATH_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     ctx.stdout.write(HELP);
     return EXIT_OK;
   }
-  const processes = positiveInteger('processes', values.processes);
+  const processes = positiveInteger('processes', values.processes, MAX_PROCESSES);
   const durationMs = parseDuration(values.duration);
-  const metricsPort = positiveInteger('metrics-port', values['metrics-port']);
-  if (metricsPort !== undefined && metricsPort > 65535) throw new UsageError(`firedrill workload: --metrics-port must be a port number, got "${values['metrics-port']}"`);
+  const metricsPort = positiveInteger('metrics-port', values['metrics-port'], 65535);
   const seedValue = values.seed === undefined ? undefined : Number(values.seed);
   if (seedValue !== undefined && (!Number.isInteger(seedValue) || seedValue < 0 || seedValue >= 2 ** 32)) {
     throw new UsageError(`firedrill workload: --seed must be a whole number from 0 to 4294967295, got "${values.seed}"`);
@@ -244,8 +244,7 @@ const CHAOS_FLAGS = {
   workload: { type: 'string' },
   api: { type: 'string' },
   'api-key': { type: 'string' },
-  config: { type: 'string' },
-  'data-dir': { type: 'string' },
+  ...PATH_FLAGS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -313,20 +312,23 @@ async function chaos(ctx: CommandContext, argv: string[]): Promise<number> {
     let id = values.workload;
     if (id === undefined) {
       const listed = await call('GET', '');
-      if (listed.status !== 200) throw new Error(`${listed.status}: ${String(listed.json.detail ?? 'listing the workloads failed')}`);
+      if (listed.status !== 200) {
+        writeLine(ctx.stderr, `firedrill workload chaos: ${listed.status}: ${sanitizeLine(String(listed.json.detail ?? 'listing the workloads failed'))}`);
+        return EXIT_FAILED;
+      }
       const running = (listed.json as unknown as { workload_id: string; status: string }[]).filter((entry) => entry.status === 'running');
       if (running.length !== 1) {
-        writeLine(ctx.stderr, `firedrill workload chaos: ${running.length === 0 ? 'no workload is running on' : `${running.length} workloads run on`} ${displayUrl(base)}; name one with --workload ID${running.length > 1 ? ` (${running.map((entry) => entry.workload_id).join(', ')})` : ''}`);
+        writeLine(ctx.stderr, `firedrill workload chaos: ${running.length === 0 ? 'no workload is running on' : `${running.length} workloads run on`} ${displayUrl(base)}; name one with --workload ID${running.length > 1 ? ` (${sanitizeLine(running.map((entry) => entry.workload_id).join(', '))})` : ''}`);
         return EXIT_FAILED;
       }
       id = running[0]!.workload_id;
     }
     const answer = await call('POST', `/${encodeURIComponent(id)}/chaos/${action}`, body);
     if (answer.status !== 200) {
-      writeLine(ctx.stderr, `firedrill workload chaos: ${answer.status}: ${String(answer.json.detail ?? 'refused')}`);
+      writeLine(ctx.stderr, `firedrill workload chaos: ${answer.status}: ${sanitizeLine(String(answer.json.detail ?? 'refused'))}`);
       return answer.status === 400 ? EXIT_USAGE : EXIT_FAILED;
     }
-    writeLine(ctx.stdout, `workload ${id}: ${String(answer.json.message)}`);
+    writeLine(ctx.stdout, `workload ${sanitizeLine(id)}: ${sanitizeLine(String(answer.json.message))}`);
     return EXIT_OK;
   } catch (error) {
     writeLine(ctx.stderr, `firedrill workload chaos: cannot reach ${displayUrl(base)}: ${describeNetworkError(error)}; is \`firedrill serve\` running?`);

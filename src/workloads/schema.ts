@@ -24,13 +24,15 @@ const id = z
   .max(40)
   .regex(/^[a-z][a-z0-9-]*$/, 'expected lowercase letters, digits and -, starting with a letter');
 
-/** Printable text only: these strings end up in the terminal and in Prometheus labels. */
+/** Printable text only: these strings end up in the terminal, in `ps` and in Prometheus labels. */
+const PRINTABLE = /^[^\p{Cc}\u202a-\u202e\u2066-\u2069]*$/u;
+
 const printable = (max: number) =>
   z
     .string()
     .min(1)
     .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'expected printable text (no control characters)');
+    .regex(PRINTABLE, 'expected printable text (no control characters, no bidirectional overrides)');
 
 const kindSchema = z
   .strictObject({
@@ -40,7 +42,7 @@ const kindSchema = z
       .string()
       .min(1)
       .max(15)
-      .regex(/^[^\p{Cc}/]*$/u, 'expected printable text without / (the kernel keeps 15 bytes)')
+      .regex(/^[^\p{Cc}\u202a-\u202e\u2066-\u2069/]*$/u, 'expected printable text without / (the kernel keeps 15 bytes)')
       .optional(),
     priority: z.enum(PRIORITIES),
     count: z.number().int().min(0).max(MAX_PROCESSES).optional(),
