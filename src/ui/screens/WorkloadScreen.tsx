@@ -24,7 +24,7 @@ const PAGE = 10;
 /**
  * A running workload: this machine's gauges, the workload's figures, its processes like btop
  * (busiest first, ↑↓ to select one), churn, deaths and chaos in the timeline. The chaos keys act
- * on the selected process: c spikes the CPU of its kind, m makes it leak, k kills a random process
+ * on the selected process: c spikes the CPU of its kind, m makes it leak, x kills a random process
  * of its priority; b is a burst of churn. s stops the workload (every process ended); q leaves.
  */
 export function WorkloadScreen({ workloads, profile, samples: feed, onBack, isActive = true }: { workloads: WorkloadServices; profile: WorkloadProfile; samples: SampleFeed; onBack(): void; isActive?: boolean }) {
