@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SessionRecord } from '../../src/history/store.js';
+import { workloadSession } from '../../src/workloads/history.js';
 import { WorkloadManager } from '../../src/workloads/manager.js';
 import { startTestApi, type TestApi } from '../api/helpers.js';
 import { freePort } from '../alerts/monitoring-stack.js';
@@ -7,6 +9,7 @@ import { scratch, writeProfile } from './helpers.js';
 
 let dirs: Awaited<ReturnType<typeof scratch>>;
 let api: TestApi;
+let kept: SessionRecord[];
 beforeEach(async () => {
   dirs = await scratch();
   await writeProfile(
@@ -21,7 +24,10 @@ kinds:
   - { id: job, name: "python3 job.py", priority: low, weight: 1 }
 `,
   );
-  api = await startTestApi({ workloads: new WorkloadManager({ ledger: dirs.ledger, profilesDir: dirs.profilesDir, sampleIntervalMs: 200 }) });
+  kept = [];
+  // serve keeps each finished workload in history through onFinished, as here.
+  const onFinished = (finished: Parameters<typeof workloadSession>[1], workload: Parameters<typeof workloadSession>[0]) => void kept.push(workloadSession(workload, finished));
+  api = await startTestApi({ workloads: new WorkloadManager({ ledger: dirs.ledger, profilesDir: dirs.profilesDir, sampleIntervalMs: 200, onFinished }) });
 });
 afterEach(async () => {
   await api.close();
@@ -80,6 +86,7 @@ describe('the workload routes of firedrill serve', () => {
     expect(before.filter((process) => isProcessAlive(process.pid))).toEqual([]);
     expect(isProcessAlive(kill.targets[0]!.pid)).toBe(false);
     expect((await statusOf(id)).processes_alive).toBe(0);
+    expect(kept).toEqual([expect.objectContaining({ kind: 'workload', subject: 'tiny', status: 'stopped', verdict: 'clean' })]);
   });
 
   it('serves per-process series on /metrics next to the incident API', async () => {

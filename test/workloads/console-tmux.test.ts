@@ -2,6 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { openHistory } from '../../src/history/open-history.js';
+import { resolvePaths } from '../../src/paths.js';
 import { HOME_ENTRIES } from '../../src/ui/screens/HomeScreen.js';
 import { CLI, waitFor } from '../helpers/cli.js';
 import { descendantsOf, isAlive } from '../helpers/procs.js';
@@ -82,5 +85,14 @@ describe('the Workloads console in a real terminal', () => {
     expect(agents.filter(isAlive)).toEqual([]);
     await term.keys('C-c');
     await term.waitFor('[exited 0]', 5000);
+
+    // The console kept the workload in history, as the command and serve do.
+    const paths = resolvePaths({ dataDir: path.join(workDir, 'data') });
+    const history = await openHistory({ paths, config: loadConfig(paths.configFile), env: {} });
+    try {
+      expect(await history.listSessions({ kind: 'workload', limit: 5 })).toEqual([expect.objectContaining({ kind: 'workload', subject: 'shop', status: 'stopped' })]);
+    } finally {
+      await history.close();
+    }
   });
 });
