@@ -63,6 +63,8 @@ export interface WorkloadOptions {
 interface Managed extends WorkloadProcess {
   agent: AgentHandle;
   kindSpec: ProcessKind;
+  /** Its kind's instance number (`{n}` in the name); a restart keeps it, as a restarted service keeps its command line. */
+  instance: number;
   lifetimeSeconds: number;
   /** Set when firedrill ends it, so that its exit is not reported as a death. */
   endingBy: 'churn' | 'chaos' | 'stop' | null;
@@ -424,17 +426,17 @@ export class Workload {
   }
 
   /** Starts one agent; stop waits for every start in flight, so none can slip past it. */
-  private startProcess(kind: ProcessKind): Promise<Managed> {
-    const spawning = this.spawnAgent(kind);
+  private startProcess(kind: ProcessKind, instance?: number): Promise<Managed> {
+    const spawning = this.spawnAgent(kind, instance);
     this.inFlight.add(spawning);
     const settle = () => this.inFlight.delete(spawning);
     spawning.then(settle, settle);
     return spawning;
   }
 
-  private async spawnAgent(kind: ProcessKind): Promise<Managed> {
-    const instance = (this.instanceNumbers.get(kind.id) ?? 0) + 1;
-    this.instanceNumbers.set(kind.id, instance);
+  private async spawnAgent(kind: ProcessKind, restartOf?: number): Promise<Managed> {
+    const instance = restartOf ?? (this.instanceNumbers.get(kind.id) ?? 0) + 1;
+    if (restartOf === undefined) this.instanceNumbers.set(kind.id, instance);
     const lifetimeSeconds = kind.lifetime
       ? Math.round(kind.lifetime.minSeconds + this.random() * (kind.lifetime.maxSeconds - kind.lifetime.minSeconds))
       : 0;
@@ -467,6 +469,7 @@ export class Workload {
       startedAt: Date.now(),
       agent,
       kindSpec: kind,
+      instance,
       lifetimeSeconds,
       endingBy: null,
       previousCpuSeconds: null,
@@ -502,7 +505,7 @@ export class Workload {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (this.state === 'stopping') return;
-      this.startProcess(managed.kindSpec).then(
+      this.startProcess(managed.kindSpec, managed.instance).then(
         (replacement) => {
           this.counters.restarted++;
           this.emit({ type: 'restarted', previous: toPublic(managed), process: toPublic(replacement) });

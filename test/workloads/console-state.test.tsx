@@ -1,6 +1,6 @@
+import type { ReactNode } from 'react';
 import { describe, expect, it } from 'vitest';
-import { moveProcessSelection, processTablePanel, ProcessTable, type ProcessRow } from '../../src/ui/panels/ProcessTable.js';
-import { processColumns, processWindowStart } from '../../src/ui/panels/ProcessTable.js';
+import { moveProcessSelection, processColumns, processTablePanel, ProcessTable, processWindowStart, type ProcessRow } from '../../src/ui/panels/ProcessTable.js';
 import { initialWorkloadView, workloadReducer } from '../../src/ui/workloads/workload-state.js';
 import type { ProcessSample, WorkloadProcess } from '../../src/workloads/types.js';
 import { renderInk } from '../helpers/ink.js';
@@ -83,5 +83,10 @@ describe('the process table', () => {
     expect(frame).not.toContain('nginx: worker process 0 ');
     expect(lines.every((line) => line.length <= 80)).toBe(true);
     expect(processTablePanel(rows, { selectedPid: 120 }).want).toBe(31);
+    // The title counts the same rows as the table below it: 8 rows = the header and 7 processes.
+    const title = processTablePanel(rows, { selectedPid: 120, sortedBy: 'CPU' }).title as (budget: { rows: number; columns: number }) => ReactNode;
+    const titled = renderInk(<>{title({ rows: 8, columns: 80 })}</>);
+    expect(titled.lastFrame()).toBe('Processes 18–24 of 30 · by CPU');
+    titled.unmount();
   });
 });

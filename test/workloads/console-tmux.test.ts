@@ -61,7 +61,7 @@ describe('the Workloads console in a real terminal', () => {
     const running = await term.waitFor((screen) => /processes 12\s/.test(screen) && screen.includes('redis-server *:6379'));
     expect(running).toMatch(/PID NAME\s+PRIORITY CPU\/MEM PATTERN\s+CPU%\s+RSS/);
     expect(running).toMatch(/\d+ nginx: worker process\s+high\s+steady\/steady/);
-    expect(running).toMatch(/c CPU spike \(kind\)/);
+    expect(running).toMatch(/c CPU spike · m leak · x kill · b churn burst/);
 
     const firedrill = descendantsOf(term.panePid()).find(isAlive)!;
     const agents = await waitFor(() => {

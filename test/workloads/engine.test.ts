@@ -129,7 +129,7 @@ title: Mortal
 description: A crash loop and a job that finishes.
 processes: 3
 kinds:
-  - { id: crashy, name: "/usr/local/bin/payment-sync", priority: high, count: 1, lifetime: { min_seconds: 1, max_seconds: 1 }, exit_code: 1, restart: on-failure, restart_delay_seconds: 0 }
+  - { id: crashy, name: "/usr/local/bin/payment-sync --worker {n}", priority: high, count: 1, lifetime: { min_seconds: 1, max_seconds: 1 }, exit_code: 1, restart: on-failure, restart_delay_seconds: 0 }
   - { id: report, name: "python3 report.py", priority: low, count: 1, lifetime: { min_seconds: 1, max_seconds: 1 }, restart: on-failure }
   - { id: steady, name: "cron -f", priority: critical, count: 1 }
 `,
@@ -139,8 +139,8 @@ kinds:
     const crash = await events.waitFor('died', (event) => event.process.kind === 'crashy');
     expect(crash).toMatchObject({ code: 1, signal: null, cause: 'lifetime', restart: true });
     const restarted = await events.waitFor('restarted', (event) => event.previous.pid === crash.process.pid);
-    // Named within moments of its start (perl sets it first thing).
-    await expect.poll(() => psNames(restarted.process.pid)?.args).toBe('/usr/local/bin/payment-sync');
+    // Named within moments of its start (perl sets it first thing), under the name it had: a restart keeps its instance number.
+    await expect.poll(() => psNames(restarted.process.pid)?.args).toBe('/usr/local/bin/payment-sync --worker 1');
     const finished = await events.waitFor('died', (event) => event.process.kind === 'report');
     expect(finished).toMatchObject({ code: 0, cause: 'lifetime', restart: false });
     // The crash loop goes on: a second death of the replacement, restarted again.

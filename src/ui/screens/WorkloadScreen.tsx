@@ -119,9 +119,9 @@ export function WorkloadScreen({ workloads, profile, samples: feed, onBack, isAc
         live
           ? [
               { key: '↑↓', label: 'select' },
-              { key: 'c', label: 'CPU spike (kind)' },
+              { key: 'c', label: 'CPU spike' },
               { key: 'm', label: 'leak' },
-              { key: 'x', label: 'kill (priority)' },
+              { key: 'x', label: 'kill' },
               { key: 'b', label: 'churn burst' },
               { key: 's', label: 'stop' },
               { key: 'q', label: 'back' },
@@ -135,7 +135,21 @@ export function WorkloadScreen({ workloads, profile, samples: feed, onBack, isAc
 }
 
 function figures(state: WorkloadView) {
-  const totals = state.totals;
+  const { totals, summary } = state;
+  // Once it has ended, the whole run's figures rather than the last sample's.
+  if (summary)
+    return [
+      { label: 'started', value: summary.processesStarted },
+      { label: 'peak CPU', value: formatPercent(summary.peakCpuPercent) },
+      { label: 'peak RSS', value: formatBytes(summary.peakRssBytes) },
+      { label: 'peak PSS', value: formatBytes(summary.peakPssBytes) },
+      { label: 'firedrill', value: formatPercent(summary.ownCpuPercent), tone: summary.ownCpuPercent > 5 ? ('warn' as Tone) : undefined },
+      { label: 'churned', value: summary.churned },
+      { label: 'died', value: summary.died, tone: summary.died > 0 ? ('warn' as Tone) : undefined },
+      { label: 'restarted', value: summary.restarted },
+      { label: 'chaos', value: summary.chaos },
+      { label: 'left behind', value: summary.leftBehind, tone: summary.leftBehind > 0 ? ('bad' as Tone) : ('good' as Tone) },
+    ];
   if (!totals) return [{ label: 'processes', value: `${state.started} of ${state.requested}` }];
   return [
     { label: 'processes', value: totals.processes },
@@ -159,9 +173,10 @@ function caption(state: WorkloadView): { text: string; tone: Tone } {
       return { text: 'Stopping: ending every process of the workload...', tone: 'warn' };
     case 'finished': {
       const summary = state.summary;
+      // The counts are in the figures; the caption says how it ended and whether anything is left.
       const left = summary && summary.leftBehind > 0 ? `${summary.leftBehind} processes were still there!` : 'every process is gone.';
       return {
-        text: `Ended (${state.reason}): ${summary?.processesStarted ?? 0} started, ${summary?.churned ?? 0} churned, ${summary?.died ?? 0} died, ${summary?.chaos ?? 0} chaos; ${left}`,
+        text: `Ended (${state.reason}): ${left}`,
         tone: summary && summary.leftBehind > 0 ? 'bad' : 'good',
       };
     }
