@@ -79,10 +79,14 @@ describe('the Workloads console in a real terminal', () => {
     await term.keys('x');
     await term.waitFor((screen) => /killed by SIGKILL \(chaos\), restarting/.test(screen) && /restarted nginx: worker process as \d+/.test(screen), 10_000);
 
-    // q: stop and back to the picker once every process is gone.
+    // s: stop; the figures become the run's (peaks, left behind), then q goes back to the picker.
+    await term.keys('s');
+    const ended = await term.waitFor('Ended (stopped by the user): every process is gone.', 10_000);
+    expect(ended).toMatch(/left behind 0/);
+    expect(ended).toMatch(/peak PSS \d/);
+    expect(agents.filter(isAlive)).toEqual([]);
     await term.keys('q');
     await term.waitFor('firedrill · process workloads');
-    expect(agents.filter(isAlive)).toEqual([]);
     await term.keys('C-c');
     await term.waitFor('[exited 0]', 5000);
 

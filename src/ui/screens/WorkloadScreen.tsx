@@ -136,30 +136,27 @@ export function WorkloadScreen({ workloads, profile, samples: feed, onBack, isAc
 
 function figures(state: WorkloadView) {
   const { totals, summary } = state;
-  // Once it has ended, the whole run's figures rather than the last sample's.
-  if (summary)
-    return [
-      { label: 'started', value: summary.processesStarted },
-      { label: 'peak CPU', value: formatPercent(summary.peakCpuPercent) },
-      { label: 'peak RSS', value: formatBytes(summary.peakRssBytes) },
-      { label: 'peak PSS', value: formatBytes(summary.peakPssBytes) },
-      { label: 'firedrill', value: formatPercent(summary.ownCpuPercent), tone: summary.ownCpuPercent > 5 ? ('warn' as Tone) : undefined },
-      { label: 'churned', value: summary.churned },
-      { label: 'died', value: summary.died, tone: summary.died > 0 ? ('warn' as Tone) : undefined },
-      { label: 'restarted', value: summary.restarted },
-      { label: 'chaos', value: summary.chaos },
-      { label: 'left behind', value: summary.leftBehind, tone: summary.leftBehind > 0 ? ('bad' as Tone) : ('good' as Tone) },
-    ];
-  if (!totals) return [{ label: 'processes', value: `${state.started} of ${state.requested}` }];
+  if (!totals && !summary) return [{ label: 'processes', value: `${state.started} of ${state.requested}` }];
+  // Once it has ended, the whole run's figures (peaks, the mean of firedrill's CPU) rather than the last sample's.
+  const [count, cpu, rss, pss, own] = summary
+    ? [['started', summary.processesStarted], ['peak CPU', summary.peakCpuPercent], ['peak RSS', summary.peakRssBytes], ['peak PSS', summary.peakPssBytes], summary.ownCpuPercent] as const
+    : [['processes', totals!.processes], ['CPU', totals!.cpuPercent], ['RSS', totals!.rssBytes], ['PSS', totals!.pssBytes], totals!.ownCpuPercent] as const;
+  const counts = summary ?? totals!;
   return [
-    { label: 'processes', value: totals.processes },
-    { label: 'CPU', value: formatPercent(totals.cpuPercent) },
-    { label: 'RSS', value: formatBytes(totals.rssBytes) },
-    { label: 'PSS', value: formatBytes(totals.pssBytes) },
-    { label: 'firedrill', value: formatPercent(totals.ownCpuPercent), tone: totals.ownCpuPercent > 5 ? ('warn' as Tone) : undefined },
-    { label: 'churned', value: totals.churned },
-    { label: 'died', value: totals.died, tone: totals.died > 0 ? ('warn' as Tone) : undefined },
-    { label: 'restarted', value: totals.restarted },
+    { label: count[0], value: count[1] },
+    { label: cpu[0], value: formatPercent(cpu[1]) },
+    { label: rss[0], value: formatBytes(rss[1]) },
+    { label: pss[0], value: formatBytes(pss[1]) },
+    { label: 'firedrill', value: formatPercent(own), tone: own > 5 ? ('warn' as Tone) : undefined },
+    { label: 'churned', value: counts.churned },
+    { label: 'died', value: counts.died, tone: counts.died > 0 ? ('warn' as Tone) : undefined },
+    { label: 'restarted', value: counts.restarted },
+    ...(summary
+      ? [
+          { label: 'chaos', value: summary.chaos },
+          { label: 'left behind', value: summary.leftBehind, tone: summary.leftBehind > 0 ? ('bad' as Tone) : ('good' as Tone) },
+        ]
+      : []),
   ];
 }
 
