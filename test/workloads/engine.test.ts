@@ -206,7 +206,8 @@ kinds:
     const { workload, events } = start(profile, { engine: 'sh' });
     await events.waitFor('started');
     expect(workload.engine).toBe('sh');
-    for (const process of workload.processes()) expect(psNames(process.pid)?.comm).toBe(process.comm);
+    // The shell names itself first thing, a moment after its start.
+    for (const process of workload.processes()) await expect.poll(() => psNames(process.pid)?.comm).toBe(process.comm);
     await events.waitFor('sample', (event) => event.processes.some((row) => row.kind === 'busy' && row.cpuPercent > 5), 10_000);
     await events.waitFor('sample', (event) => event.processes.some((row) => row.kind === 'holder' && row.pssBytes > 14 * 2 ** 20), 10_000);
     expect(() => workload.chaos({ action: 'cpu-spike', kind: 'busy', percent: 90, seconds: 1 })).toThrow(/needs the perl engine/);
