@@ -32,6 +32,8 @@ export const BENCHES = [
   { name: 'processes', script: 'processes.ts' },
   { name: 'presenter', script: 'presenter.mjs' },
   { name: 'notes-latency', script: 'notes-latency.ts' },
+  { name: 'workloads', script: 'workloads.mjs' },
+  { name: 'workload-candidates', script: 'workload-candidates.mjs', needs: ['perl', 'stress-ng', '/usr/bin/setpriv'] },
 ];
 
 const here = path.dirname(fileURLToPath(import.meta.url));

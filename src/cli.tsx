@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   demo: () => import('./commands/demo.js'),
   gameday: () => import('./commands/gameday.js'),
   train: () => import('./commands/train.js'),
+  workload: () => import('./commands/workload.js'),
 };
 
 /** The original `mythos-test` was called with flags; those spellings keep working. */
@@ -54,6 +55,9 @@ Usage:
   firedrill train --report [--trainee NAME] | --roster | --agent [--llm-url U --llm-model M] [--json]
   firedrill demo [ID|FILE] [--list] [--check] [--rehearse] [--notes] [--script] [--record FILE.cast]
                                  presenter demos: narratives that drive real drills and incidents on stage
+  firedrill workload [--profile P] [--processes N] [--duration D] [--metrics-port N] [--json]
+                                 real named processes with CPU and memory patterns; also
+                                 "workload profiles" and "workload chaos ACTION" (see --help)
 
 Common flags: --config FILE, --data-dir DIR (every command). "firedrill help COMMAND" gives a command's flags.
 Drills: cpu_spike, memory_pressure, disk_fill, service_restart, process_spawn.

@@ -6,8 +6,11 @@ import type { IncidentRecord } from '../history/store.js';
 import { filterScenarios, knownRootCauses, loadScenarios } from '../incidents/load.js';
 import { DIFFICULTIES, type Analyzer, type Difficulty, type Scenario } from '../incidents/types.js';
 import { createKeyChecker } from './auth.js';
+import { WorkloadMetrics } from '../workloads/metrics.js';
+import type { WorkloadManager } from '../workloads/manager.js';
 import { ApiMetrics } from './metrics.js';
 import { CapacityError, SimulationManager, toWireSimulation, type NumberedEvent } from './simulations.js';
+import { workloadRoutes } from './workloads.js';
 import {
   API_PREFIX,
   SIMULATOR_PREFIX,
@@ -44,6 +47,8 @@ export interface ApiServerOptions {
   keepIncident?: (record: IncidentRecord) => Promise<void>;
   /** Where unexpected server errors are reported (default: nowhere). */
   log?: (message: string) => void;
+  /** Process workloads served under /api/v1/workloads, their per-process series on /metrics. */
+  workloads?: WorkloadManager;
 }
 
 export interface ApiServer {
@@ -57,7 +62,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -67,9 +72,9 @@ class HttpError extends Error {
   }
 }
 
-type Handler = (request: http.IncomingMessage, response: http.ServerResponse, id: string) => Promise<void>;
+export type Handler = (request: http.IncomingMessage, response: http.ServerResponse, id: string) => Promise<void>;
 
-interface Route {
+export interface Route {
   /** The template used as the metrics label, e.g. /api/v1/simulator/scenarios/{id}. */
   template: string;
   pattern: RegExp;
@@ -90,6 +95,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     maxFinished: options.maxFinishedSimulations ?? 200,
     ...(options.keepIncident ? { keepIncident: options.keepIncident } : {}),
   });
+  const workloads = options.workloads;
+  const workloadMetrics = workloads ? new WorkloadMetrics(() => workloads.active()) : undefined;
   const openStreams = new Set<http.ServerResponse>();
   const log = options.log ?? (() => {});
 
@@ -194,6 +201,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         GET: async (request, response, id) => streamEvents(request, response, id),
       },
     },
+    ...(workloads ? workloadRoutes(workloads) : []),
   ];
 
   /**
@@ -254,7 +262,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           event_streams_open: openStreams.size,
         });
       } else {
-        const body = await metrics.render();
+        const body = (await metrics.render()) + (workloadMetrics ? await workloadMetrics.render() : '');
         response.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(body) });
         response.end(method === 'HEAD' ? undefined : body);
       }
@@ -328,7 +336,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        await simulations.stopAll();
+        await Promise.all([simulations.stopAll(), workloads?.stopAll()]);
         for (const stream of openStreams) stream.end();
         server.closeIdleConnections();
         // Give answers in flight a moment, then drop whatever is still open.
@@ -341,7 +349,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 }
 
-function sendJson(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (response.headersSent) {
     response.destroy();
     return;
@@ -359,7 +367,7 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown, 
  * Reads a request body up to MAX_BODY_BYTES. A bigger one is answered 413; up to DRAIN_LIMIT_BYTES
  * of it is read and thrown away first, so that the client, still sending, gets to read the answer.
  */
-function readBody(request: http.IncomingMessage): Promise<string> {
+export function readBody(request: http.IncomingMessage): Promise<string> {
   const tooLarge = () =>
     new HttpError(413, `request body is larger than ${MAX_BODY_BYTES / 1024} KiB`, { connection: 'close' });
   const declared = Number(request.headers['content-length'] ?? 0);

@@ -7,7 +7,10 @@ import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.
 import { checkNeo4jSettings } from '../history/neo4j-settings.js';
 import { keepInHistory } from '../history/record.js';
 import { displayUrl } from '../http/url.js';
+import { openLedger } from '../drills/ledger.js';
 import { defaultScenariosDir } from '../incidents/load.js';
+import { workloadSession } from '../workloads/history.js';
+import { WorkloadManager } from '../workloads/manager.js';
 import {
   EXIT_FAILED,
   EXIT_OK,
@@ -24,7 +27,8 @@ import {
 const HELP = `Usage: firedrill serve [--host 127.0.0.1] [--port 8000] [--api-key-file FILE]
 
 Serves the incident API (compatible with the original simulator's /api/v1/simulator routes, plus
-an event stream per simulation) until Ctrl-C or SIGTERM.
+an event stream per simulation) and the process workloads (/api/v1/workloads: create, start, stop,
+status, chaos triggers; their per-process series on /metrics) until Ctrl-C or SIGTERM.
 
 The API refuses to start without a key. It is read from, in order: --api-key-file FILE, the
 FIREDRILL_API_KEY environment variable, <data dir>/api-key. Clients send it in X-API-Key.
@@ -159,6 +163,15 @@ export const command: Command = async (ctx) => {
         const problem = await keepInHistory({ paths, config, env: ctx.env }, { incident });
         if (problem) writeLine(ctx.stderr, `firedrill serve: history: ${problem}`);
       },
+      workloads: new WorkloadManager({
+        ledger: openLedger(paths),
+        log: (message) => writeLine(ctx.stderr, message),
+        // Every workload is kept in this machine's history, as `firedrill workload` keeps its own.
+        onFinished: async (finished, workload) => {
+          const problem = await keepInHistory({ paths, config, env: ctx.env }, { session: workloadSession(workload, finished) });
+          if (problem) writeLine(ctx.stderr, `firedrill serve: history: ${problem}`);
+        },
+      }),
     });
   } catch (error) {
     const errno = error as NodeJS.ErrnoException;

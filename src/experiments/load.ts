@@ -1,6 +1,5 @@
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { describeIssues, describeValue, formatProblems } from '../files/describe-issue.js';
+import { loadYamlFolder } from '../files/load-folder.js';
 import { readYamlFile, YamlFileError, type YamlDocument } from '../files/read-yaml.js';
 import { shippedFolder } from '../paths.js';
 import { referencesIn } from './kinds/common.js';
@@ -31,31 +30,11 @@ export function defaultExperimentsDir(env: NodeJS.ProcessEnv = process.env): str
 
 /** Every *.yaml / *.yml of the folder, in name order; a bad file becomes an error, never a throw. */
 export function loadExperiments(dir: string): LoadedExperiments {
-  const experiments: Experiment[] = [];
-  const errors: ExperimentLoadError[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((name) => /\.ya?ml$/i.test(name)).sort();
-  } catch (error) {
-    return { experiments, errors: [{ file: dir, message: `${dir}: cannot read the experiments folder (${(error as Error).message})` }] };
-  }
-  const seenIn = new Map<string, string>();
-  for (const name of names) {
-    const file = path.join(dir, name);
+  const { items, errors } = loadYamlFolder(dir, 'experiments', (file) => {
     const result = loadExperimentFile(file);
-    if ('error' in result) {
-      errors.push(result.error);
-      continue;
-    }
-    const earlier = seenIn.get(result.experiment.id);
-    if (earlier !== undefined) {
-      errors.push({ file, field: 'id', message: `${file}: id: "${result.experiment.id}" is already used by ${earlier}` });
-      continue;
-    }
-    seenIn.set(result.experiment.id, file);
-    experiments.push(result.experiment);
-  }
-  return { experiments, errors };
+    return 'error' in result ? result : { item: result.experiment };
+  });
+  return { experiments: items, errors };
 }
 
 export function loadExperimentFile(file: string): { experiment: Experiment } | { error: ExperimentLoadError } {

@@ -176,13 +176,17 @@ export class ProcessReader {
   }
 }
 
-interface ParsedStat {
+export interface ParsedStat {
   name: string;
   state: string;
   ppid: number;
   cpuTicks: number;
+  /** cpuTicks split: user and system time (workloads export them as hostmetrics' process.cpu.time states). */
+  userTicks: number;
+  systemTicks: number;
   threads: number;
   startTime: number;
+  virtualBytes: number;
   rssPages: number;
 }
 
@@ -199,8 +203,11 @@ export function parseStat(text: string): ParsedStat | null {
     state: fields[0] ?? '?',
     ppid: number(4),
     cpuTicks: number(14) + number(15),
+    userTicks: number(14),
+    systemTicks: number(15),
     threads: number(20),
     startTime: number(22),
+    virtualBytes: number(23),
     rssPages: number(24),
   };
   const numbers = [parsed.ppid, parsed.cpuTicks, parsed.threads, parsed.startTime, parsed.rssPages];

@@ -14,6 +14,8 @@ import { PresenterScreen } from './demo/PresenterScreen.js';
 import { ScenarioPickerScreen } from './screens/ScenarioPickerScreen.js';
 import { ExerciseScreen } from './screens/ExerciseScreen.js';
 import { TrainingScreen } from './screens/TrainingScreen.js';
+import { WorkloadPickerScreen } from './screens/WorkloadPickerScreen.js';
+import { WorkloadScreen } from './screens/WorkloadScreen.js';
 import { KeyRouter } from './keys/KeyRouter.js';
 import type { ConsoleServices } from './services.js';
 import type { Screen } from './state/navigation.js';
@@ -132,6 +134,12 @@ function CurrentScreen({ services, screen, setScreen, quit }: { services: Consol
           onBack={() => setScreen({ name: 'narratives', lastNarrativeId: screen.narrative.id })}
         />
       );
+    case 'workloads':
+      return <WorkloadPickerScreen workloads={services.workloads} onPick={(profile) => setScreen({ name: 'workload', profile, key: Date.now() })} onBack={home} />;
+    case 'workload':
+      return services.workloads ? (
+        <WorkloadScreen key={screen.key} workloads={services.workloads} profile={screen.profile} samples={services.samples} onBack={() => setScreen({ name: 'workloads' })} />
+      ) : null;
     case 'quitting':
       return (
         <Box>

@@ -269,6 +269,29 @@ function createConsoleServices(
       },
     },
     demos: createDemoServices({ config, paths, env, flags: values, startMonitor, loadScenarios, sayAfterExit }),
+    workloads: {
+      profiles: async () => (await import('../workloads/load.js')).loadProfiles(),
+      async *run(profile, signal, attach) {
+        const [{ Workload }, { cleanupLeftovers, openLedger }, { workloadSession }, { keepInHistory }] = await Promise.all([
+          import('../workloads/workload.js'),
+          import('../drills/ledger.js'),
+          import('../workloads/history.js'),
+          import('../history/record.js'),
+          startMonitor(),
+        ]);
+        // What a firedrill killed outright left behind goes first (its owner is dead: nothing of a live one is touched).
+        await cleanupLeftovers(paths);
+        const workload = new Workload({ profile, ledger: openLedger(paths) });
+        attach(workload);
+        for await (const event of workload.run(signal)) {
+          if (event.type === 'finished') {
+            const problem = await trackTask(keepInHistory(history, { session: workloadSession(workload, event) }));
+            if (problem) yield { type: 'notice', message: `History: ${problem}` };
+          }
+          yield event;
+        }
+      },
+    },
   };
   return {
     services,

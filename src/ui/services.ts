@@ -8,6 +8,8 @@ import type { ExerciseController } from '../training/exercise.js';
 import type { Ladder } from '../training/ladder.js';
 import type { NarrativeController, NarrativeEvent } from '../narratives/engine.js';
 import type { Narrative } from '../narratives/schema.js';
+import type { WorkloadEvent, WorkloadProfile } from '../workloads/types.js';
+import type { Workload } from '../workloads/workload.js';
 
 /**
  * Everything the console needs from the engine, injected into <App> so that tests can hand in
@@ -31,6 +33,8 @@ export interface ConsoleServices {
   training?: TrainingServices;
   /** Presenter demos: the narratives, and a presentation of one. */
   demos?: DemoServices;
+  /** Process workloads (absent: the console cannot run them here). */
+  workloads?: WorkloadServices;
 }
 
 export interface ExperimentServices {
@@ -92,3 +96,14 @@ export type ConsoleHistory = HistoryStore & {
   readonly notice: string | undefined;
   pendingCount(): Promise<number>;
 };
+
+export interface WorkloadServices {
+  /** The profiles of workloads/ (or FIREDRILL_WORKLOADS_DIR), with the files that did not load. */
+  profiles(): Promise<{ profiles: WorkloadProfile[]; errors: { file: string; message: string }[] }>;
+  /**
+   * Runs a workload of the profile until the signal aborts: its events, the workload handed to
+   * `attach` first (the chaos keys act on it). Kept in history when it ends. Fails when this
+   * machine cannot carry it.
+   */
+  run(profile: WorkloadProfile, signal: AbortSignal, attach: (workload: Workload) => void): AsyncIterable<WorkloadEvent>;
+}

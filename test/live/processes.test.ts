@@ -55,7 +55,7 @@ describe('the /proc process table', () => {
 
   it('parses names with spaces and parentheses', () => {
     const line = '42 (a (weird) name) S 1 42 42 0 -1 4194560 1 0 0 0 150 50 0 0 20 0 3 0 12345 1000000 256 18446744073709551615';
-    expect(parseStat(line)).toEqual({ name: 'a (weird) name', state: 'S', ppid: 1, cpuTicks: 200, threads: 3, startTime: 12345, rssPages: 256 });
+    expect(parseStat(line)).toEqual({ name: 'a (weird) name', state: 'S', ppid: 1, cpuTicks: 200, userTicks: 150, systemTicks: 50, threads: 3, startTime: 12345, virtualBytes: 1000000, rssPages: 256 });
     expect(parseStat('garbage')).toBeNull();
   });
 });

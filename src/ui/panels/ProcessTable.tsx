@@ -113,7 +113,7 @@ export function processTablePanel(processes: readonly ProcessRow[], options: Pro
   return {
     id: 'processes',
     title: ({ rows }) => {
-      const visible = Math.max(0, rows - 2);
+      const visible = Math.max(0, rows - 1);
       const selectedIndex = table.selectedPid === undefined ? -1 : processes.findIndex((row) => row.pid === table.selectedPid);
       const start = processWindowStart(processes.length, selectedIndex, visible);
       const range = processes.length > visible && visible > 0 ? `${start + 1}–${Math.min(processes.length, start + visible)} of ${processes.length}` : `${processes.length}`;

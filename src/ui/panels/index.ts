@@ -11,6 +11,7 @@ export { CompactGauges, FullGauges, Gauges, gaugesPanel } from './Gauges.js';
 export { hypothesesPanel, Hypotheses } from './Hypotheses.js';
 export { injectedMetricsPanel, InjectedMetrics } from './InjectedMetrics.js';
 export { noticesPanel, Notices, type NoticeItem } from './Notices.js';
+export { moveProcessSelection, ProcessTable, processTablePanel, type ProcessRow } from './ProcessTable.js';
 export { selectListPanel } from './SelectList.js';
 export { timelinePanel, Timeline, type TimelineItem } from './Timeline.js';
 export { latencySparklinePanel, LatencySparkline, type LatencySeries } from './LatencySparkline.js';
@@ -18,4 +19,3 @@ export { probeStripPanel, ProbeStrip, WindowMarks, type ProbeStripRow, type Wind
 export { contextLines, contextPanel } from './Context.js';
 export { stageAnswersPanel, StageAnswers, type StageAnswerRow } from './StageAnswers.js';
 export { paragraphs, textPanel, TextLines, wrapText, type TextLine } from './TextLines.js';
-export { moveProcessSelection, ProcessTable, processTablePanel, type ProcessRow } from './ProcessTable.js';

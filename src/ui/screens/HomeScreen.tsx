@@ -16,6 +16,7 @@ export const HOME_ENTRIES: readonly MenuItem<HomeChoice>[] = [
   { label: 'Training', hint: 'the trainee ladder: diagnose incidents stage by stage, scored', value: { name: 'training' } },
   { label: 'Chaos experiments', hint: 'steady state, real faults, measured recovery, rollbacks; gamedays', value: { name: 'experiments' } },
   { label: 'Presenter demos', hint: 'narratives that drive real drills and incidents on stage, with speaker notes', value: { name: 'narratives' } },
+  { label: 'Workloads', hint: 'hundreds of real, named processes: patterns, churn, chaos, per-process metrics', value: { name: 'workloads' } },
   { label: 'Quit', value: { name: 'quit' } },
 ];
 

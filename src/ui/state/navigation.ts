@@ -2,6 +2,7 @@ import type { DrillName } from '../../drills/types.js';
 import type { Experiment } from '../../experiments/schema.js';
 import type { Scenario } from '../../incidents/types.js';
 import type { Narrative } from '../../narratives/schema.js';
+import type { WorkloadProfile } from '../../workloads/types.js';
 
 /** Where the console is: one of these at a time; the root renders the matching screen. */
 export type Screen =
@@ -19,4 +20,6 @@ export type Screen =
   | { name: 'exercise'; exerciseId: string; key: number }
   | { name: 'narratives'; lastNarrativeId?: string }
   | { name: 'presenter'; narrative: Narrative; rehearse: boolean; pace: number; auto: boolean; key: number }
+  | { name: 'workloads' }
+  | { name: 'workload'; profile: WorkloadProfile; key: number }
   | { name: 'quitting' };
