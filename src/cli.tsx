@@ -1,7 +1,7 @@
 import './no-color.js';
-import { EXIT_FAILED, EXIT_USAGE, UsageError, type Command, type CommandContext } from './commands/command.js';
+import { EXIT_FAILED, EXIT_USAGE, type Command, type CommandContext } from './commands/command.js';
 import { emergencyCleanupSync } from './drills/emergency.js';
-import { usageLine } from './errors.js';
+import { isUsersError, usageLine } from './errors.js';
 import { sanitizeText, showControls } from './text/sanitize.js';
 
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
@@ -171,7 +171,7 @@ async function runHeadless(load: () => Promise<{ command: Command }>, argv: stri
   try {
     code = await command(context);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!isUsersError(error)) throw error;
     process.stderr.write(`${sanitizeText(usageLine(error, commandName))}\n`);
     code = EXIT_USAGE;
   }
@@ -184,7 +184,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     emergencyCleanupSync();
-    if (error instanceof UsageError) {
+    if (isUsersError(error)) {
       process.stderr.write(`${sanitizeText(usageLine(error))}\n`);
       process.exitCode = EXIT_USAGE;
       return;

@@ -8,8 +8,18 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** The line to print for a UsageError: always with the `firedrill CMD:` prefix, once. */
-export function usageLine(error: UsageError, command = ''): string {
+/** A config file (or the environment standing for one) that cannot be used: names the file and the key; exit 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Errors that are the user's to fix, printed as one line with exit 2, never as a stack trace. */
+export function isUsersError(error: unknown): error is UsageError | ConfigError {
+  return error instanceof UsageError || error instanceof ConfigError;
+}
+
+/** The line to print for a UsageError or ConfigError: always with the `firedrill CMD:` prefix, once. */
+export function usageLine(error: UsageError | ConfigError, command = ''): string {
   const prefix = `firedrill${command ? ` ${command}` : ''}`;
   return error.message.startsWith('firedrill') ? error.message : `${prefix}: ${error.message}`;
 }

@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { ConfigError } from '../config/config.js';
 import { openLedger } from '../drills/ledger.js';
 import { DrillLockError } from '../drills/lock.js';
 import { loadRunConfig, prepareRun, type PreparedRun } from '../drills/prepare.js';
@@ -183,16 +182,7 @@ async function run(ctx: CommandContext, argv: string[], hooks: ExperimentCommand
     writeLine(ctx.stderr, `firedrill experiment run: not running ${refusal}`);
     return EXIT_USAGE;
   }
-  let loaded;
-  try {
-    loaded = loadRunConfig({ configFile: values.config, paths: pathsFromFlags(values, ctx.env) });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      writeLine(ctx.stderr, `firedrill experiment run: ${error.message}`);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const loaded = loadRunConfig({ configFile: values.config, paths: pathsFromFlags(values, ctx.env) });
   const flags = { prometheusUrl: values.prometheus, alertmanagerUrl: values.alertmanager };
   const detectors = detectorsFor(experiment, loaded.config, ctx.env, flags);
   const prometheus = prometheusFor(loaded.config, ctx.env, values.prometheus);

@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { ConfigError } from '../config/config.js';
 import { openLedger } from '../drills/ledger.js';
 import { DrillLockError } from '../drills/lock.js';
 import { loadRunConfig, prepareRun, type PreparedRun } from '../drills/prepare.js';
@@ -129,16 +128,7 @@ export const command: Command = async (ctx) => {
   }
   const { experiments, errors } = loadExperiments(defaultExperimentsDir(ctx.env));
   for (const error of errors) writeLine(ctx.stderr, `firedrill gameday: left out: ${error.message}`);
-  let loaded;
-  try {
-    loaded = loadRunConfig({ configFile: values.config, paths: pathsFromFlags(values, ctx.env) });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      writeLine(ctx.stderr, `firedrill gameday: ${error.message}`);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const loaded = loadRunConfig({ configFile: values.config, paths: pathsFromFlags(values, ctx.env) });
   const flags = { prometheusUrl: values.prometheus, alertmanagerUrl: values.alertmanager };
   const prometheus = prometheusFor(loaded.config, ctx.env, values.prometheus);
   const { chosen, leftOut } = candidates(experiments, args);

@@ -1,6 +1,6 @@
 import { resolveLlmSettings, selectAnalyzer } from '../analysis/select.js';
 import { ApiError, streamRemoteIncident } from '../api/client.js';
-import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
+import { loadConfig, type FiredrillConfig } from '../config/config.js';
 import { describeAction } from '../analysis/actions.js';
 import { formatValue } from '../analysis/builtin.js';
 import { defaultScenariosDir, findScenario, knownRootCauses, loadScenarios, scenarioWarning } from '../incidents/load.js';
@@ -64,16 +64,7 @@ export const command: Command = async (ctx) => {
   const speed = speedFlag(values.speed);
   const paths = pathsFromFlags(values, ctx.env);
 
-  let config: FiredrillConfig;
-  try {
-    config = loadConfig(paths.configFile, { required: values.config !== undefined });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      writeLine(ctx.stderr, `firedrill incident: ${error.message}`);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const config: FiredrillConfig = loadConfig(paths.configFile, { required: values.config !== undefined });
   checkNeo4jSettings('incident', config, ctx.env);
 
   let events: AsyncGenerator<IncidentEvent, void>;

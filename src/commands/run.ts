@@ -2,7 +2,7 @@ import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, type FiredrillConfig } from '../config/config.js';
+import { type FiredrillConfig } from '../config/config.js';
 import { DrillLockError } from '../drills/lock.js';
 import { loadRunConfig, prepareRun, type PreparedRun } from '../drills/prepare.js';
 import { createDrills } from '../drills/registry.js';
@@ -121,16 +121,7 @@ export function createRunCommand(hooks: RunCommandHooks = {}): Command {
     const junitFile = values.junit === undefined ? undefined : checkJunitFile(values.junit);
     const paths = pathsFromFlags(values, ctx.env);
 
-    let loaded: ReturnType<typeof loadRunConfig>;
-    try {
-      loaded = loadRunConfig({ configFile: values.config, paths });
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        writeLine(ctx.stderr, `firedrill run: ${error.message}`);
-        return EXIT_USAGE;
-      }
-      throw error;
-    }
+    const loaded = loadRunConfig({ configFile: values.config, paths });
 
     // A mistyped Neo4j setting is found now, not after the run.
     checkNeo4jSettings('run', loaded.config, ctx.env);

@@ -1,8 +1,8 @@
 import { toWireSummary } from '../api/wire.js';
 import { defaultScenariosDir, filterScenarios, loadScenarios, scenarioWarning } from '../incidents/load.js';
 import { DIFFICULTIES, type Difficulty, type Scenario } from '../incidents/types.js';
-import { ConfigError, loadConfig } from '../config/config.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, PATH_FLAGS, pathsFromFlags, UsageError, writeLine, type Command } from './command.js';
+import { loadConfig } from '../config/config.js';
+import { EXIT_FAILED, EXIT_OK, parseFlags, PATH_FLAGS, pathsFromFlags, UsageError, writeLine, type Command } from './command.js';
 import { sanitizeLine, terminalSafeJson } from '../text/sanitize.js';
 
 const HELP = `Usage: firedrill scenarios [--difficulty D] [--tag T] [--json] [--config FILE] [--data-dir DIR]
@@ -33,15 +33,7 @@ export const command: Command = async (ctx) => {
   }
   // The common flags, accepted as by every command: checked, and a named config must be valid.
   const paths = pathsFromFlags(values, ctx.env);
-  if (values.config !== undefined) {
-    try {
-      loadConfig(paths.configFile, { required: true });
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      writeLine(ctx.stderr, `firedrill scenarios: ${error.message}`);
-      return EXIT_USAGE;
-    }
-  }
+  if (values.config !== undefined) loadConfig(paths.configFile, { required: true });
   const difficulty = values.difficulty;
   if (difficulty !== undefined && !(DIFFICULTIES as readonly string[]).includes(difficulty)) {
     throw new UsageError(`firedrill scenarios: --difficulty must be one of ${DIFFICULTIES.join(', ')}, got "${difficulty}"`);

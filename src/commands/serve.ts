@@ -3,7 +3,7 @@ import path from 'node:path';
 import { resolveLlmSettings, selectAnalyzer, type LlmSettings } from '../analysis/select.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import { API_PREFIX } from '../api/wire.js';
-import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
+import { loadConfig, type FiredrillConfig } from '../config/config.js';
 import { checkNeo4jSettings } from '../history/neo4j-settings.js';
 import { keepInHistory } from '../history/record.js';
 import { displayUrl } from '../http/url.js';
@@ -14,7 +14,6 @@ import { WorkloadManager } from '../workloads/manager.js';
 import {
   EXIT_FAILED,
   EXIT_OK,
-  EXIT_USAGE,
   parseFlags,
   pathsFromFlags,
   positiveInteger,
@@ -132,18 +131,8 @@ export const command: Command = async (ctx) => {
   const apiKey = readApiKey(values['api-key-file'], ctx.env, paths.dataDir);
   if (apiKey.warning) writeLine(ctx.stderr, apiKey.warning);
 
-  let llmSettings: LlmSettings | null;
-  let config: FiredrillConfig;
-  try {
-    config = loadConfig(paths.configFile, { required: values.config !== undefined });
-    llmSettings = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'], llmTimeout: values['llm-timeout'] }, ctx.env, config.llm);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      writeLine(ctx.stderr, `firedrill serve: ${error.message}`);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const config: FiredrillConfig = loadConfig(paths.configFile, { required: values.config !== undefined });
+  const llmSettings: LlmSettings | null = resolveLlmSettings({ llmUrl: values['llm-url'], llmModel: values['llm-model'], llmTimeout: values['llm-timeout'] }, ctx.env, config.llm);
   checkNeo4jSettings('serve', config, ctx.env);
 
   if (ctx.signal.aborted) return EXIT_OK;

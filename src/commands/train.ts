@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
+import { loadConfig, type FiredrillConfig } from '../config/config.js';
 import { shippedFolder } from '../paths.js';
 import { terminalSafeJson } from '../text/sanitize.js';
 import { scenarioCatalogue } from '../training/catalogue.js';
@@ -9,7 +9,7 @@ import { defaultTrainee, traineeName } from '../training/trainee.js';
 import type { RosterRow, Scorecard, StageFigure } from '../training/report.js';
 import { formatDuration, formatPercent } from '../format.js';
 import { STAGE_TITLES, STAGES } from '../training/types.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, PATH_FLAGS, pathsFromFlags, UsageError, writeLine, type Command } from './command.js';
+import { EXIT_FAILED, EXIT_OK, parseFlags, PATH_FLAGS, pathsFromFlags, UsageError, writeLine, type Command } from './command.js';
 
 const HELP = `Usage: firedrill train [--trainee NAME]          the training ladder in the console (needs a terminal)
        firedrill train --report [--trainee NAME] [--json]
@@ -63,16 +63,7 @@ export const command: Command = async (ctx) => {
   const trainee = values.trainee === undefined ? defaultTrainee(ctx.env) : traineeName(values.trainee, '--trainee');
 
   const paths = pathsFromFlags(values, ctx.env);
-  let config: FiredrillConfig;
-  try {
-    config = loadConfig(paths.configFile, { required: values.config !== undefined });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      writeLine(ctx.stderr, `firedrill train: ${error.message}`);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const config: FiredrillConfig = loadConfig(paths.configFile, { required: values.config !== undefined });
   if (values.agent) {
     const [{ LlmAnalyzer }, { resolveLlmSettings }, { BuiltinAnalyzer }, { runAgent }, { defaultScenariosDir, filterScenarios, loadScenarios, scenarioWarning }] = await Promise.all([
       import('../analysis/llm.js'),

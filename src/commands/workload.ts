@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type FiredrillConfig } from '../config/config.js';
+import { loadConfig, type FiredrillConfig } from '../config/config.js';
 import { cleanupLeftovers, openLedger } from '../drills/ledger.js';
 import { formatBytes, formatPercent } from '../format.js';
 import { describeNetworkError } from '../http/network-error.js';
@@ -58,15 +58,9 @@ export function parseDuration(raw: string | undefined): number | undefined {
 }
 
 /** Paths and config for a subcommand, or the exit code after saying what is wrong with the config. */
-function loadSettings(name: string, ctx: CommandContext, values: { config?: string; 'data-dir'?: string }): { paths: FiredrillPaths; config: FiredrillConfig } | number {
+function loadSettings(ctx: CommandContext, values: { config?: string; 'data-dir'?: string }): { paths: FiredrillPaths; config: FiredrillConfig } {
   const paths = pathsFromFlags(values, ctx.env);
-  try {
-    return { paths, config: loadConfig(paths.configFile, { required: values.config !== undefined }) };
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    writeLine(ctx.stderr, `firedrill ${name}: ${error.message}`);
-    return EXIT_USAGE;
-  }
+  return { paths, config: loadConfig(paths.configFile, { required: values.config !== undefined }) };
 }
 
 export const command: Command = async (ctx) => {
@@ -173,9 +167,7 @@ async function runWorkload(ctx: CommandContext): Promise<number> {
   if (seedValue !== undefined && (!Number.isInteger(seedValue) || seedValue < 0 || seedValue >= 2 ** 32)) {
     throw new UsageError(`firedrill workload: --seed must be a whole number from 0 to 4294967295, got "${values.seed}"`);
   }
-  const loaded = loadSettings('workload', ctx, values);
-  if (typeof loaded === 'number') return loaded;
-  const { paths, config } = loaded;
+  const { paths, config } = loadSettings(ctx, values);
 
   let workload: Workload;
   try {
@@ -278,9 +270,7 @@ async function chaos(ctx: CommandContext, argv: string[]): Promise<number> {
   set('priority', values.priority);
   set('count', numberFlag('count', values.count));
 
-  const loaded = loadSettings('workload chaos', ctx, values);
-  if (typeof loaded === 'number') return loaded;
-  const { paths, config } = loaded;
+  const { paths, config } = loadSettings(ctx, values);
   const picked = pickUrl('api', [
     ['--api', values.api],
     ['FIREDRILL_API_URL', ctx.env.FIREDRILL_API_URL],

@@ -4,6 +4,7 @@ import { describeIssues, formatProblems } from '../files/describe-issue.js';
 import { parseYamlFile, YamlFileError } from '../files/read-yaml.js';
 import { neo4jUriSchema } from '../history/neo4j-settings.js';
 import { httpUrlSchema } from '../http/url.js';
+import { ConfigError } from '../errors.js';
 
 /**
  * firedrill's YAML config file. Keys are snake_case, as in the file, so that an error names the
@@ -176,9 +177,7 @@ export type DetectionConfig = FiredrillConfig['detection'];
 export type TrainingConfig = FiredrillConfig['training'];
 export type Expectation = z.infer<typeof expectationSchema>;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 export function defaultConfig(): FiredrillConfig {
   return configSchema.parse({});

@@ -177,6 +177,33 @@ function writeHostileScenarios(): string {
   return dir;
 }
 
+describe('a config file that cannot be read', () => {
+  // Each command that reads the config: one line naming the file and where, exit 2, nothing done.
+  // (demo printed a stack trace and exited 1 before the config error was handled in one place.)
+  it('is one line and exit 2 from every command that reads it, never a stack trace', async () => {
+    const file = path.join(home, 'broken.yaml');
+    writeFileSync(file, 'drills: [1\n');
+    const commands = [
+      ['run', '--only', 'cpu_spike'],
+      ['incident', 'memory_leak_gradual'],
+      ['scenarios'],
+      ['history'],
+      ['train', '--report'],
+      ['experiment', 'run', 'canary-kill-mttr'],
+      ['gameday', '--duration', '1s'],
+      ['demo', 'lightning-tour', '--check'],
+      ['workload', '--duration', '1'],
+    ];
+    const results = await Promise.all(commands.map((args) => runCli([...args, '--config', file, '--data-dir', path.join(home, 'broken-config-data')], { env })));
+    for (const [index, { code, stdout, stderr }] of results.entries()) {
+      const name = commands[index]![0]!;
+      expect(code, `${name}: ${stderr}`).toBe(2);
+      expect(stderr, name).toBe(`firedrill ${name}: ${file}: not valid YAML at line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]\n`);
+      expect(stdout, name).toBe('');
+    }
+  });
+});
+
 describe('text from files reaches the terminal without escape sequences', () => {
   const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
