@@ -34,7 +34,8 @@ describe.skipIf(missing !== null)(`experiments against a real Prometheus${missin
         ],
       },
       recovery: { within_seconds: 30 },
-      method: [{ name: 'every core busy', fault: { kind: 'drill', drill: 'cpu_spike' }, duration_seconds: 4 }],
+      // 6 s: the rule's irate over [3s] needs two scrapes inside its window, which a loaded machine can delay for a few seconds.
+      method: [{ name: 'every core busy', fault: { kind: 'drill', drill: 'cpu_spike' }, duration_seconds: 6 }],
       detection: { alert: 'NodeCpuBusy', within_seconds: 15 },
     });
     const config = defaultConfig();
