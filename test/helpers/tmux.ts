@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * Why the tmux tests cannot run on this machine, or null. They are skipped with this reason (as
@@ -75,6 +77,8 @@ export class TmuxConsole {
     } catch {
       // Already gone.
     }
+    // tmux leaves its socket file behind when the server is killed: a test leaves nothing.
+    rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }
 }
 
