@@ -29,11 +29,16 @@ import type { Screen } from './state/navigation.js';
 export function App({ services, initialScreen = { name: 'home' } }: { services: ConsoleServices; initialScreen?: Screen }) {
   const { exit } = useApp();
   const [screen, setScreen] = useState<Screen>(initialScreen);
-  const quit = useCallback(() => {
-    setScreen({ name: 'quitting' });
-    // Let the quitting frame render and the screens unmount (aborting their work) before exiting.
-    setTimeout(() => exit(), 0);
-  }, [exit]);
+  const quit = useCallback(() => setScreen({ name: 'quitting' }), []);
+  // Exits once the quitting frame has been committed and the screens it replaced have unmounted
+  // (aborting their work). A timer set in quit() itself could fire before React rendered the
+  // update, and the console then left without saying so.
+  const quitting = screen.name === 'quitting';
+  useEffect(() => {
+    if (!quitting) return;
+    const timer = setTimeout(() => exit(), 0);
+    return () => clearTimeout(timer);
+  }, [quitting, exit]);
 
   return (
     <KeyRouter onInterrupt={quit}>
