@@ -1,17 +1,11 @@
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
+import { loadYamlFolder, type FolderFileError } from '../files/load-folder.js';
 import { describeIssues, describeValue, formatProblems } from '../files/describe-issue.js';
 import { readYamlFile, YamlFileError, type YamlDocument } from '../files/read-yaml.js';
 import { shippedFolder } from '../paths.js';
 import { isDrillRun, isIncidentRun, isLiveRun, narrativeFileSchema, type Narrative } from './schema.js';
 
 /** A narrative file that could not be used; the other files still load. */
-export interface NarrativeLoadError {
-  file: string;
-  /** The offending key, dotted as in the file ("scenes.2.until"); absent when the file itself is the problem. */
-  field?: string;
-  message: string;
-}
+export type NarrativeLoadError = FolderFileError;
 
 export interface LoadedNarratives {
   narratives: Narrative[];
@@ -27,31 +21,11 @@ export function defaultNarrativesDir(env: NodeJS.ProcessEnv = process.env): stri
 
 /** Every *.yaml / *.yml of the folder, in name order; a bad file becomes an error, never a throw. */
 export function loadNarratives(dir: string): LoadedNarratives {
-  const narratives: Narrative[] = [];
-  const errors: NarrativeLoadError[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((name) => /\.ya?ml$/i.test(name)).sort();
-  } catch (error) {
-    return { narratives, errors: [{ file: dir, message: `${dir}: cannot read the narratives folder (${(error as Error).message})` }] };
-  }
-  const seenIn = new Map<string, string>();
-  for (const name of names) {
-    const file = path.join(dir, name);
+  const { items, errors } = loadYamlFolder(dir, 'narratives', (file) => {
     const result = loadNarrativeFile(file);
-    if ('error' in result) {
-      errors.push(result.error);
-      continue;
-    }
-    const earlier = seenIn.get(result.narrative.id);
-    if (earlier !== undefined) {
-      errors.push({ file, field: 'id', message: `${file}: id: "${result.narrative.id}" is already used by ${earlier}` });
-      continue;
-    }
-    seenIn.set(result.narrative.id, file);
-    narratives.push(result.narrative);
-  }
-  return { narratives, errors };
+    return 'error' in result ? result : { item: result.narrative };
+  });
+  return { narratives: items, errors };
 }
 
 export function loadNarrativeFile(file: string): { narrative: Narrative } | { error: NarrativeLoadError } {
